@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+import * as foundation from './20261121_01_foundation.ts';
+
+/**
+ * Every migration, in order. Names keep their `.ts` extension because the knex CLI records names
+ * that way; a name here must never change once released. Add new migrations at the end, named
+ * `YYYYMMDD_NN_purpose.ts`.
+ */
+export const migrations: Array<[name: string, migration: Knex.Migration]> = [
+  ['20261121_01_foundation.ts', foundation],
+];

@@ -1,0 +1,42 @@
+import { ROLES, type Role } from './auth/roles.ts';
+
+/**
+ * Who may call each route: the one place where every route is declared public or staff-only.
+ * The route registrar refuses to mount a route missing from this table, and a test walks every
+ * mounted route to prove each staff route answers 401 to anonymous requests and 403 to a wrong role.
+ * Static client files (`/`, `/assets/*`, `/staff/*` pages) are public; the staff pages fetch data
+ * only through the staff routes below.
+ */
+export type Access = { kind: 'public' } | { kind: 'staff'; roles: readonly Role[] };
+
+export const PUBLIC: Access = { kind: 'public' };
+/** Any signed-in staff member, whatever the role. */
+export const ANY_STAFF: Access = { kind: 'staff', roles: ROLES };
+export const staff = (...roles: Role[]): Access => ({ kind: 'staff', roles });
+
+export const routeAccess: Record<string, Access> = {
+  // Service
+  'GET /healthz': PUBLIC,
+  'GET /api/openapi.json': PUBLIC,
+  'GET /api/config': PUBLIC,
+
+  // Collisions and districts (public: STATS19 is open data and holds no personal data)
+  'GET /api/collisions': PUBLIC,
+  'GET /api/collisions/summary': PUBLIC,
+  'GET /api/collisions/:collisionIndex': PUBLIC,
+  'GET /api/districts': PUBLIC,
+  'GET /tiles/:layer/:z/:x/:y.mvt': PUBLIC,
+  'GET /api/imports': staff('admin', 'analyst'),
+
+  // Staff accounts
+  'POST /api/auth/login': PUBLIC,
+  'POST /api/auth/logout': ANY_STAFF,
+  'GET /api/auth/me': ANY_STAFF,
+  'GET /api/users': staff('admin'),
+  'POST /api/users': staff('admin'),
+  'PATCH /api/users/:id': staff('admin'),
+};
+
+export function accessFor(method: string, path: string): Access | undefined {
+  return routeAccess[`${method.toUpperCase()} ${path}`];
+}

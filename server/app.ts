@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Access } from './access.ts';
+import { authRoutes } from './auth/routes.ts';
+import { sessionMiddleware } from './auth/session.ts';
+import { collisionRoutes } from './collisions/routes.ts';
+import type { AppContext } from './context.ts';
+import { districtRoutes } from './districts/routes.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { buildOpenApiDocument } from './http/openapi.ts';
+import { defineRoute, mountRoutes, type AnyRoute } from './http/routes.ts';
+import { serviceRoutes } from './service/routes.ts';
+import { tileRoutes } from './tiles/routes.ts';
+
+export const clientDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../client/dist');
+
+/** Every domain's routes, in mount order. A new domain adds its factory here and its access in access.ts. */
+function allRoutes(ctx: AppContext): AnyRoute[] {
+  return [...serviceRoutes(ctx), ...authRoutes(ctx), ...collisionRoutes(ctx), ...districtRoutes(ctx), ...tileRoutes(ctx)];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export interface BuiltApp {
+  app: Express;
+  /** The routes mounted through the registry with their access, for the access test and OpenAPI. */
+  routes: Array<{ route: AnyRoute; access: Access }>;
+}
+
+export function createApp(ctx: AppContext): BuiltApp {
+  const app = express();
+  app.disable('x-powered-by');
+  if (ctx.config.TRUST_PROXY) app.set('trust proxy', 1);
+
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      // Keep a caller's request id when it is sane, so logs join up across services.
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // MapLibre draws with WebGL and loads its tile decoder as a blob: worker.
+          workerSrc: ["'self'", 'blob:'],
+          childSrc: ["'self'", 'blob:'],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          connectSrc: ["'self'", ...(ctx.config.BASEMAP_STYLE_URL ? [new URL(ctx.config.BASEMAP_STYLE_URL).origin] : [])],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(
+    compression({
+      // compression skips vector tiles by default; they compress 3–5×.
+      filter: (req, res) =>
+        String(res.getHeader('Content-Type') ?? '').startsWith('application/vnd.mapbox-vector-tile') ||
+        compression.filter(req, res),
+    }),
+  );
+  app.use(express.json({ limit: '2mb' }));
+  app.use(cookieParser());
+  app.use(sessionMiddleware(ctx));
+
+  const routes = mountRoutes(app, allRoutes(ctx));
+  let openApi: object | undefined;
+  routes.push(
+    ...mountRoutes(app, [
+      defineRoute({
+        method: 'get',
+        path: '/api/openapi.json',
+        summary: 'This OpenAPI document',
+        tags: ['service'],
+        responses: { 200: { description: 'OpenAPI 3.1 document' } },
+        handler: (_input, _req, res) => {
+          openApi ??= buildOpenApiDocument(routes, ctx.version);
+          res.json(openApi);
+        },
+      }),
+    ]),
+  );
+
+  app.use('/api', (_req, _res, next) => next(notFound('No such API route.')));
+  app.use('/tiles', (_req, _res, next) => next(notFound('No such tile layer.')));
+  if (fs.existsSync(clientDistDir)) {
+    app.use(express.static(clientDistDir, { index: 'index.html', extensions: ['html'], maxAge: '1h' }));
+  }
+  app.use((_req, _res, next) => next(notFound()));
+  app.use(errorHandler(ctx.logger, ctx.config.NODE_ENV !== 'production'));
+  return { app, routes };
+}

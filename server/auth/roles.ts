@@ -1,0 +1,7 @@
+/** Staff roles. More can be added; a user may hold several. */
+export const ROLES = ['admin', 'analyst', 'planner', 'reviewer', 'decision_maker', 'supervisor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo, Server } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The embedded PostGIS: PGlite with its PostGIS extension, kept in DATA_DIR/pgdata and served
+ * over the Postgres wire protocol on a loopback port, so the service talks to it through `pg`
+ * exactly as it talks to a production PostgreSQL (same driver, same result types).
+ */
+export interface EmbeddedPostgis {
+  /** A postgres:// URL for the loopback socket server. */
+  url: string;
+  /** Whether this start created the data directory (first run). */
+  created: boolean;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedDatabaseBusyError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is in use by another process (pid ${pid}, probably "npm start"). ` +
+        `PGlite is a single-process database, so two programs cannot open it at once. ` +
+        `Stop that process and run this command again, or set DATABASE_URL to a PostgreSQL/PostGIS server that both can share.`,
+    );
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes DATA_DIR/embedded.lock for this process, or throws EmbeddedDatabaseBusyError naming the holder. */
+function acquireLock(dataDir: string): () => void {
+  const lockPath = path.join(dataDir, 'embedded.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(lockPath, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsAlive(holder)) {
+        throw new EmbeddedDatabaseBusyError(dataDir, holder);
+      }
+      // A stale lock from a process that crashed: PGlite's data survives that, so take over.
+      fs.unlinkSync(lockPath);
+    }
+  }
+  throw new Error(`Could not take the lock ${lockPath}`);
+}
+
+export async function startEmbeddedPostgis(dataDir: string): Promise<EmbeddedPostgis> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const release = acquireLock(dataDir);
+  try {
+    const pgdata = path.join(dataDir, 'pgdata');
+    const created = !fs.existsSync(path.join(pgdata, 'PG_VERSION'));
+    const db = await PGlite.create(pgdata, { extensions: { postgis } });
+    await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+    // One connection: PGlite is a single session, so a second client would share its transactions.
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+    await server.start();
+    // The library does not expose the bound port; read it from its net.Server.
+    const netServer = (server as unknown as { server?: Server }).server;
+    const port = (netServer?.address() as AddressInfo | null)?.port;
+    if (!port) throw new Error('The embedded database socket server did not report its port');
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      created,
+      async stop() {
+        await server.stop();
+        await db.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}

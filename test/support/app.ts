@@ -1,0 +1,29 @@
+import type { Server } from 'node:http';
+import { createApp } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import type { AppContext } from '../../server/context.ts';
+import type { Database } from '../../server/db/database.ts';
+import { createLogger } from '../../server/logger.ts';
+
+export interface TestApp {
+  url: string;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+/** The real Express app on a loopback port over a test database (no demo data, silent logs). */
+export async function startTestApp(db: Database, env: Record<string, string> = {}): Promise<TestApp> {
+  const config: Config = loadConfig({ NODE_ENV: 'test', DEMO_DATA: 'false', LOG_LEVEL: 'silent', ...env });
+  const ctx: AppContext = { db, config, logger: createLogger('silent'), version: 'test' };
+  const { app } = createApp(ctx);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ctx,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

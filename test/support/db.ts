@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import knexFactory from 'knex';
+import { inject } from 'vitest';
+import { probeMvt, type Database, type DatabaseMode } from '../../server/db/database.ts';
+import { migrateToLatest } from '../../server/db/migrate.ts';
+
+export interface TestTarget {
+  mode: DatabaseMode;
+  url: string;
+}
+
+/**
+ * The databases integration tests run against: the embedded PostGIS always, and the real
+ * PostgreSQL/PostGIS at TEST_DATABASE_URL when set. Use with `describe.each(testTargets())`.
+ */
+export function testTargets(): TestTarget[] {
+  const targets: TestTarget[] = [{ mode: 'embedded', url: inject('embeddedUrl') }];
+  if (process.env.TEST_DATABASE_URL) targets.push({ mode: 'postgresql', url: process.env.TEST_DATABASE_URL });
+  return targets;
+}
+
+/**
+ * A migrated, empty database in a schema of its own (dropped by close()), so test files never see
+ * each other's rows. PostGIS stays in `public`, which is on the search path.
+ */
+export async function openTestDatabase(target: TestTarget): Promise<Database & { schema: string }> {
+  const schema = `t_${randomBytes(5).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: target.url, pool: { min: 0, max: 1 } });
+  await admin.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+  await admin.raw(`CREATE SCHEMA ${schema}`);
+  await admin.destroy();
+  // Pool of 1 on the embedded database: PGlite is a single session.
+  const knex = knexFactory({
+    client: 'pg',
+    connection: target.url,
+    searchPath: [schema, 'public'],
+    pool: { min: 0, max: target.mode === 'embedded' ? 1 : 5 },
+  });
+  await migrateToLatest(knex, schema);
+  const { rows } = await knex.raw('SELECT postgis_lib_version() AS v');
+  const mvt = await probeMvt(knex);
+  return {
+    knex,
+    schema,
+    mode: target.mode,
+    postgisVersion: String(rows[0].v),
+    capabilities: { mvt },
+    created: true,
+    async close() {
+      await knex.raw(`DROP SCHEMA ${schema} CASCADE`);
+      await knex.destroy();
+    },
+  };
+}
