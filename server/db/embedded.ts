@@ -57,7 +57,8 @@ function acquireLock(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(fs.readFileSync(lockPath, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsAlive(holder)) {
+      // Our own pid counts too: two PGlite instances on one directory would corrupt it.
+      if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || processIsAlive(holder))) {
         throw new EmbeddedDatabaseBusyError(dataDir, holder);
       }
       // A stale lock from a process that crashed: PGlite's data survives that, so take over.
