@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as foundation from './20261121_01_foundation.ts';
+import * as authRateLimit from './20261121_02_auth_rate_limit.ts';
 
 /**
  * Every migration, in order. Names keep their `.ts` extension because the knex CLI records names
@@ -8,4 +9,5 @@ import * as foundation from './20261121_01_foundation.ts';
  */
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261121_01_foundation.ts', foundation],
+  ['20261121_02_auth_rate_limit.ts', authRateLimit],
 ];

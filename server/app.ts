@@ -8,7 +8,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Access } from './access.ts';
-import { authRoutes } from './auth/routes.ts';
+import { authRoutes, type AuthOptions } from './auth/routes.ts';
 import { sessionMiddleware } from './auth/session.ts';
 import { collisionRoutes } from './collisions/routes.ts';
 import type { AppContext } from './context.ts';
@@ -22,8 +22,8 @@ import { tileRoutes } from './tiles/routes.ts';
 export const clientDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../client/dist');
 
 /** Every domain's routes, in mount order. A new domain adds its factory here and its access in access.ts. */
-function allRoutes(ctx: AppContext): AnyRoute[] {
-  return [...serviceRoutes(ctx), ...authRoutes(ctx), ...collisionRoutes(ctx), ...districtRoutes(ctx), ...tileRoutes(ctx)];
+function allRoutes(ctx: AppContext, options: AppOptions): AnyRoute[] {
+  return [...serviceRoutes(ctx), ...authRoutes(ctx, options.auth), ...collisionRoutes(ctx), ...districtRoutes(ctx), ...tileRoutes(ctx)];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -34,7 +34,12 @@ export interface BuiltApp {
   routes: Array<{ route: AnyRoute; access: Access }>;
 }
 
-export function createApp(ctx: AppContext): BuiltApp {
+/** Knobs tests turn (e.g. a low login rate limit); production uses the defaults. */
+export interface AppOptions {
+  auth?: AuthOptions;
+}
+
+export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {
   const app = express();
   app.disable('x-powered-by');
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', 1);
@@ -53,6 +58,7 @@ export function createApp(ctx: AppContext): BuiltApp {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
+  const basemapOrigin = ctx.config.BASEMAP_STYLE_URL ? [new URL(ctx.config.BASEMAP_STYLE_URL).origin] : [];
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -62,9 +68,10 @@ export function createApp(ctx: AppContext): BuiltApp {
           // MapLibre draws with WebGL and loads its tile decoder as a blob: worker.
           workerSrc: ["'self'", 'blob:'],
           childSrc: ["'self'", 'blob:'],
-          imgSrc: ["'self'", 'data:', 'blob:'],
+          // Tiles, sprites and glyphs come from this origin; an optional external basemap from its style's origin.
+          imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigin],
           styleSrc: ["'self'", "'unsafe-inline'"],
-          connectSrc: ["'self'", ...(ctx.config.BASEMAP_STYLE_URL ? [new URL(ctx.config.BASEMAP_STYLE_URL).origin] : [])],
+          connectSrc: ["'self'", ...basemapOrigin],
           fontSrc: ["'self'"],
           objectSrc: ["'none'"],
           frameAncestors: ["'none'"],
@@ -86,7 +93,7 @@ export function createApp(ctx: AppContext): BuiltApp {
   app.use(cookieParser());
   app.use(sessionMiddleware(ctx));
 
-  const routes = mountRoutes(app, allRoutes(ctx));
+  const routes = mountRoutes(app, allRoutes(ctx, options));
   let openApi: object | undefined;
   routes.push(
     ...mountRoutes(app, [

@@ -51,20 +51,23 @@ export function defineRoute<Q = undefined, P = undefined, B = undefined>(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteDefinition<any, any, any>;
 
-/** Turns zod issues into field errors named as the client sent them, e.g. `query.from`. */
+/**
+ * Turns zod issues into field errors named as the client sent them, e.g. `query.from`. Query and
+ * path values are quoted back (`… (got "deadly")`); body values never are (they may be passwords).
+ */
 export function fieldErrors(location: 'query' | 'params' | 'body', error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: [location, ...issue.path.map(String)].join('.'),
-    code: issue.code,
-    message: issue.message,
-  }));
+  return error.issues.map((issue) => {
+    const input = (issue as { input?: unknown }).input;
+    const got = location !== 'body' && (typeof input === 'string' || typeof input === 'number') ? ` (got "${String(input).slice(0, 100)}")` : '';
+    return { field: [location, ...issue.path.map(String)].join('.'), code: issue.code, message: issue.message + got };
+  });
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; errors: FieldError[] };
 
 function parse(schema: ZodType | undefined, value: unknown, location: 'query' | 'params' | 'body'): Parsed {
   if (!schema) return { ok: true, value: undefined };
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: location !== 'body' });
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(location, result.error) };
 }
 

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { createApp } from '../../server/app.ts';
+import type { Express } from 'express';
+import { createApp, type AppOptions, type BuiltApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import type { Database } from '../../server/db/database.ts';
@@ -8,14 +9,17 @@ import { createLogger } from '../../server/logger.ts';
 export interface TestApp {
   url: string;
   ctx: AppContext;
+  /** The Express app and the routes mounted through the registry (for the route-access walker). */
+  express: Express;
+  routes: BuiltApp['routes'];
   close(): Promise<void>;
 }
 
 /** The real Express app on a loopback port over a test database (no demo data, silent logs). */
-export async function startTestApp(db: Database, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(db: Database, env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
   const config: Config = loadConfig({ NODE_ENV: 'test', DEMO_DATA: 'false', LOG_LEVEL: 'silent', ...env });
   const ctx: AppContext = { db, config, logger: createLogger('silent'), version: 'test' };
-  const { app } = createApp(ctx);
+  const { app, routes } = createApp(ctx, options);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -24,6 +28,8 @@ export async function startTestApp(db: Database, env: Record<string, string> = {
   return {
     url: `http://127.0.0.1:${port}`,
     ctx,
+    express: app,
+    routes,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
