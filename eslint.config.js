@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'client/dist/', 'data/', 'coverage/', 'test/bench/out/'] },
+  { ignores: ['node_modules/', 'client/dist/', 'data/', 'coverage/', 'test/bench/out/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

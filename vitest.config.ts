@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['geo/**/*.test.ts', 'server/**/*.test.ts', 'cli/**/*.test.ts', 'client/**/*.test.ts', 'jobs/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['geo/**/*.test.ts', 'server/**/*.test.ts', 'cli/**/*.test.ts', 'client/**/*.test.ts', 'jobs/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/bench/**/*.test.ts'],
           exclude: ['**/*.db.test.ts', '**/node_modules/**'],
         },
       },

@@ -114,7 +114,18 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {
   app.use('/api', (_req, _res, next) => next(notFound('No such API route.')));
   app.use('/tiles', (_req, _res, next) => next(notFound('No such tile layer.')));
   if (fs.existsSync(clientDistDir)) {
-    app.use(express.static(clientDistDir, { index: 'index.html', extensions: ['html'], maxAge: '1h' }));
+    app.use(
+      express.static(clientDistDir, {
+        index: 'index.html',
+        extensions: ['html'],
+        maxAge: '1h',
+        // Pages are revalidated so a rebuilt client is picked up at once; Vite's hashed assets never change.
+        setHeaders: (res, filePath) => {
+          if (filePath.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+          else if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        },
+      }),
+    );
   }
   app.use((_req, _res, next) => next(notFound()));
   app.use(errorHandler(ctx.logger, ctx.config.NODE_ENV !== 'production'));

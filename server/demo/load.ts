@@ -1,4 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { importStats19 } from '../collisions/stats19/import.ts';
 import type { AppContext } from '../context.ts';
+import { importDistricts } from '../districts/import.ts';
 
-/** On first run (no districts, no collisions) loads the shipped Lancashire districts and 2023 collisions. */
-export async function loadDemoDataIfEmpty(_ctx: AppContext): Promise<void> {}
+/** The demo data shipped in the repository (see demo-data/ATTRIBUTION.md). */
+export const DEMO_FILES = {
+  districts: fileURLToPath(new URL('../../demo-data/lancashire-lad-2017.geojson', import.meta.url)),
+  collisions: fileURLToPath(new URL('../../demo-data/lancashire-collisions-2023.csv', import.meta.url)),
+};
+
+/** app_state key recording that the demo data was loaded (so deleting it later does not bring it back). */
+export const DEMO_MARKER = 'demo_data';
+
+export interface DemoLoadResult {
+  districts: number;
+  collisions: number;
+}
+
+/**
+ * On first run (no districts, no collisions, demo never loaded) imports the shipped Lancashire
+ * districts and 2023 collisions. Returns what it loaded, or undefined when it did nothing.
+ */
+export async function loadDemoDataIfEmpty(ctx: AppContext): Promise<DemoLoadResult | undefined> {
+  const { knex } = ctx.db;
+  const { rows } = await knex.raw(
+    `SELECT (SELECT count(*) FROM districts) AS districts, (SELECT count(*) FROM collisions) AS collisions,
+            EXISTS (SELECT 1 FROM app_state WHERE key = ?) AS marked`,
+    [DEMO_MARKER],
+  );
+  const state = rows[0] as { districts: string; collisions: string; marked: boolean };
+  if (Number(state.districts) > 0 || Number(state.collisions) > 0 || state.marked) return undefined;
+
+  const started = Date.now();
+  ctx.logger.info({ files: DEMO_FILES }, 'empty database: loading the demo data (Lancashire districts and 2023 collisions)');
+  const districts = await importDistricts(knex, DEMO_FILES.districts, { startedBy: 'demo' });
+  ctx.logger.info({ districts: districts.features }, 'demo districts loaded');
+  let nextLog = 0;
+  const collisions = await importStats19(knex, {
+    collisions: DEMO_FILES.collisions,
+    startedBy: 'demo',
+    onProgress: (p) => {
+      const percent = p.totalBytes ? Math.floor((100 * p.bytesRead) / p.totalBytes) : 0;
+      if (p.phase === 'reading' && percent >= nextLog) {
+        ctx.logger.info({ rows: p.rows, percent }, 'loading demo collisions');
+        nextLog = percent + 50;
+      }
+    },
+  });
+  const result = { districts: districts.features, collisions: collisions.collisions.inserted + collisions.collisions.updated + collisions.collisions.unchanged };
+  await knex('app_state')
+    .insert({ key: DEMO_MARKER, value: JSON.stringify({ ...result, loadedAt: new Date().toISOString(), files: Object.values(DEMO_FILES).map((f) => f.split('/').pop()) }) })
+    .onConflict('key')
+    .merge();
+  ctx.logger.info({ ...result, ms: Date.now() - started }, 'demo data loaded');
+  return result;
+}

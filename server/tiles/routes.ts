@@ -1,7 +1,109 @@
+import type { Request } from 'express';
+import { collisionFilterSchema } from '../collisions/filters.ts';
 import type { AppContext } from '../context.ts';
-import type { AnyRoute } from '../http/routes.ts';
+import { notFound } from '../http/errors.ts';
+import { defineRoute, type AnyRoute } from '../http/routes.ts';
+import { z } from '../http/zod.ts';
+import { TILE_LAYERS, TileService, type TileLayer, type TileServiceOptions } from './service.ts';
+import { MAX_ZOOM } from './tile.ts';
 
-/** Vector tiles for the collisions and districts layers. */
-export function tileRoutes(_ctx: AppContext): AnyRoute[] {
-  return [];
+export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
+
+// Tiles change only when an import bumps the data version. A minute lets the browser reuse tiles
+// while panning and zooming without asking; after that it revalidates with If-None-Match, which
+// costs one version lookup and a 304, so a new import shows on the map within a minute.
+const CACHE_CONTROL = 'public, max-age=60';
+
+const TILE_NUMBER = /^\d{1,8}$/;
+
+const tileParams = z
+  .object({
+    layer: z.string().openapi({ description: `Layer: ${TILE_LAYERS.join(' or ')}`, example: 'collisions' }),
+    z: z.string().openapi({ description: `Zoom, 0–${MAX_ZOOM}`, example: '14' }),
+    x: z.string().openapi({ description: 'Column, 0 to 2^z − 1', example: '8069' }),
+    y: z.string().openapi({ description: 'Row from the north, 0 to 2^z − 1', example: '5279' }),
+  })
+  .superRefine((p, ctx) => {
+    const zoom = TILE_NUMBER.test(p.z) ? Number(p.z) : NaN;
+    if (!(zoom <= MAX_ZOOM)) {
+      ctx.addIssue({ code: 'custom', path: ['z'], message: `z must be a whole number from 0 to ${MAX_ZOOM}, got "${p.z}"` });
+      return;
+    }
+    const max = 2 ** zoom - 1;
+    for (const field of ['x', 'y'] as const) {
+      const value = TILE_NUMBER.test(p[field]) ? Number(p[field]) : NaN;
+      if (!(value <= max)) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `${field} must be a whole number from 0 to ${max} at zoom ${zoom}, got "${p[field]}"` });
+      }
+    }
+  });
+
+/** True when If-None-Match names this ETag (weak comparison, as RFC 9110 asks for GET). */
+function notModified(req: Request, etag: string): boolean {
+  const header = req.get('if-none-match');
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
+/**
+ * Vector tiles for the collisions and districts layers.
+ * @param options cache size and point budget (tests and benchmarks pass their own).
+ */
+export function tileRoutes(ctx: AppContext, options: TileServiceOptions = {}): AnyRoute[] {
+  const tiles = new TileService(ctx.db, { logger: ctx.logger, ...options });
+  void tiles.warmUp();
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/tiles/:layer/:z/:x/:y.mvt',
+      summary: 'A Mapbox vector tile of collisions or districts',
+      description:
+        'Layer `collisions` takes the same filters as GET /api/collisions. Below zoom 11, and where a tile would hold more ' +
+        'than 8,000 collisions, its features are grid cells (`aggregated: true`, `count`, `fatal`, `serious`, `slight`); ' +
+        'otherwise one point per collision (`collisionIndex`, `severity` 1–3, `severityName`, `date`, `district`). ' +
+        'Layer `districts`: polygons with `code` and `name` (filters ignored). ETags follow the data version; gzip when accepted.',
+      tags: ['tiles'],
+      request: { params: tileParams, query: collisionFilterSchema },
+      responses: {
+        200: { description: 'The tile', contentTypes: [MVT_CONTENT_TYPE] },
+        204: { description: 'No features in this tile' },
+        304: { description: 'Not modified since the ETag in If-None-Match' },
+        400: { description: 'Bad z/x/y or filter' },
+        404: { description: 'No such layer' },
+      },
+      handler: async ({ params, query }, req, res) => {
+        if (!(TILE_LAYERS as readonly string[]).includes(params.layer)) {
+          throw notFound(`No tile layer "${params.layer}"; the layers are: ${TILE_LAYERS.join(', ')}.`);
+        }
+        const layer = params.layer as TileLayer;
+        const tile = { z: Number(params.z), x: Number(params.x), y: Number(params.y) };
+        const etag = await tiles.etag(layer, tile, query);
+        res.setHeader('ETag', etag);
+        res.setHeader('Cache-Control', CACHE_CONTROL);
+        res.setHeader('Vary', 'Accept-Encoding');
+        if (notModified(req, etag)) {
+          res.status(304).end();
+          return;
+        }
+        const entry = await tiles.cached(etag, layer, tile, query);
+        if (!entry.body) {
+          res.status(204).end();
+          return;
+        }
+        res.setHeader('Content-Type', MVT_CONTENT_TYPE);
+        // Gzip once per cached tile and send those bytes; setting Content-Encoding makes the app's
+        // compression middleware step aside instead of compressing the same tile on every request.
+        if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+          const body = await tiles.gzipped(etag, entry);
+          res.setHeader('Content-Encoding', 'gzip');
+          res.setHeader('Content-Length', body.length);
+          res.end(body);
+          return;
+        }
+        res.setHeader('Content-Length', entry.body.length);
+        res.end(entry.body);
+      },
+    }),
+  ];
 }

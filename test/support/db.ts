@@ -32,7 +32,8 @@ export async function openTestDatabase(target: TestTarget): Promise<Database & {
   // Pool of 1 on the embedded database: PGlite is a single session.
   const knex = knexFactory({
     client: 'pg',
-    connection: target.url,
+    // Same connection options as server/db/database.ts (JIT off on PostgreSQL).
+    connection: target.mode === 'embedded' ? target.url : { connectionString: target.url, options: '-c jit=off' },
     searchPath: [schema, 'public'],
     pool: { min: 0, max: target.mode === 'embedded' ? 1 : 5 },
   });
