@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { applyCollisionFilters, type CollisionFilters } from '../collisions/filters.ts';
 import { HALF_WORLD_M, TILE_BUFFER, TILE_EXTENT, tileSizeM, type TileAddress } from './tile.ts';
+import type { CollisionPoint } from './encode.ts';
 
 /*
  * SQL for the vector tiles. Every feature set is selected here once and then either encoded by
@@ -50,14 +51,7 @@ function collisionsInTile(knex: Knex, tile: TileAddress, filters: CollisionFilte
 }
 
 /** One collision at a point zoom: the contract's properties plus its position in EPSG:3857 metres. */
-export interface CollisionPointRow {
-  collisionIndex: string;
-  severity: number;
-  date: string;
-  district: string | null;
-  mx: number;
-  my: number;
-}
+export type CollisionPointRow = CollisionPoint;
 
 function pointSelection(knex: Knex, tile: TileAddress, filters: CollisionFilters, limit: number): Knex.QueryBuilder {
   return collisionsInTile(knex, tile, filters, true)

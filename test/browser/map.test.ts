@@ -1,46 +1,24 @@
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { SEVERITY_COLOURS } from '../../client/src/map/style.ts';
 import {
   CHROMIUM_PATH,
   countColours,
   decodePng,
-  launchBrowser,
   screenshotPath,
-  startServer,
+  useBrowserSession,
   waitForMapIdle,
-  watchProblems,
   type PageProblems,
-  type RunningServer,
 } from './support.ts';
 
 describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the public collision map in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const session = useBrowserSession();
 
   /** Opens the map at `path` and waits until its tiles are drawn and the summary is in. */
   async function openMap(path: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; problems: PageProblems }> {
-    context = await browser.newContext({ viewport, locale: 'en-GB' });
-    const page = await context.newPage();
-    const problems = await watchProblems(page);
-    await page.goto(`${server.url}${path}`);
+    const { page, problems } = await session.newPage(viewport);
+    await page.goto(`${session.server().url}${path}`);
     await waitForMapIdle(page);
     await page.waitForSelector('#summary[aria-busy="false"]', { state: 'attached' });
     return { page, problems };
@@ -71,7 +49,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the public collision map in Chro
     expect(drawn.slight).toBeGreaterThan(2000);
     expect(drawn.serious).toBeGreaterThan(2000);
     expect(drawn.fatal).toBeGreaterThan(100);
-    await context!.close();
+    await session.closeContext();
 
     const none = await openMap('/?from=2030-01-01&to=2030-12-31');
     expect(await none.page.locator('#summary-total').innerText()).toBe('0');
@@ -147,14 +125,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the public collision map in Chro
     expect(await page.locator('#table-count').innerText()).toContain('35 collisions');
 
     const csvHref = await page.locator('#download-csv').getAttribute('href');
-    const csv = await page.request.get(new URL(csvHref!, server.url).href);
+    const csv = await page.request.get(new URL(csvHref!, session.server().url).href);
     expect(csv.status()).toBe(200);
     const lines = (await csv.text()).trim().split(/\r?\n/);
     expect(lines[0]).toContain('collisionIndex');
     expect(lines).toHaveLength(1 + 35);
 
     const geojsonHref = await page.locator('#download-geojson').getAttribute('href');
-    const geojson = (await (await page.request.get(new URL(geojsonHref!, server.url).href)).json()) as { features: unknown[] };
+    const geojson = (await (await page.request.get(new URL(geojsonHref!, session.server().url).href)).json()) as { features: unknown[] };
     expect(geojson.features).toHaveLength(35);
 
     // "Show on map" goes back to the map at that collision and opens its details.

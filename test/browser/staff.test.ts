@@ -1,45 +1,21 @@
 import fs from 'node:fs';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, CHROMIUM_PATH, launchBrowser, screenshotPath, startServer, watchProblems, type RunningServer } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, CHROMIUM_PATH, screenshotPath, useBrowserSession } from './support.ts';
 
 describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the staff pages in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function newPage() {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    const problems = await watchProblems(page);
-    return { page, problems };
-  }
+  const session = useBrowserSession();
+  const newPage = () => session.newPage();
 
   it('sends a visitor who is not signed in to the sign-in page', async () => {
     const { page } = await newPage();
-    await page.goto(`${server.url}/staff/`);
+    await page.goto(`${session.server().url}/staff/`);
     await page.waitForURL(/\/staff\/login\?next=/);
     expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
   });
 
   it('says what is wrong when the password is wrong, and stays on the sign-in page', async () => {
     const { page, problems } = await newPage();
-    await page.goto(`${server.url}/staff/login`);
+    await page.goto(`${session.server().url}/staff/login`);
     await page.getByLabel('Email address').fill(ADMIN.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -58,7 +34,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the staff pages in Chromium', ()
 
   it('asks for the email and password before sending anything', async () => {
     const { page } = await newPage();
-    await page.goto(`${server.url}/staff/login`);
+    await page.goto(`${session.server().url}/staff/login`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#error-summary').waitFor();
     const text = await page.locator('#error-summary').innerText();
@@ -68,7 +44,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the staff pages in Chromium', ()
 
   it('signs the initial admin in to the staff area, shows the shell, and signs out', async () => {
     const { page, problems } = await newPage();
-    await page.goto(`${server.url}/staff/login`);
+    await page.goto(`${session.server().url}/staff/login`);
     await page.getByLabel('Email address').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -98,7 +74,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the staff pages in Chromium', ()
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/staff\/login$/);
     // Signed out: the staff area sends us back to sign in.
-    await page.goto(`${server.url}/staff/`);
+    await page.goto(`${session.server().url}/staff/`);
     await page.waitForURL(/\/staff\/login\?next=/);
     expect(problems.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     expect(problems.cspViolations).toEqual([]);

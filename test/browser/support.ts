@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -231,4 +232,49 @@ export function screenshotPath(name: string): string {
   const dir = path.join(repoRoot, 'scratch', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
+}
+
+export interface BrowserSession {
+  /** The server started for this file. */
+  server(): RunningServer;
+  /** A page in a fresh browser context (closed after the test), with its console problems watched. */
+  newPage(viewport?: { width: number; height: number }): Promise<{ page: Page; problems: PageProblems }>;
+  /** Closes the current context early (a test that opens two pages in turn). */
+  closeContext(): Promise<void>;
+}
+
+/** Registers the hooks for one real server and one Chromium per test file, and a fresh context per test. */
+export function useBrowserSession(env: Record<string, string> = {}): BrowserSession {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    server = await startServer(env);
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    server: () => {
+      if (!server) throw new Error('the server has not started');
+      return server;
+    },
+    async newPage(viewport = { width: 1280, height: 800 }) {
+      if (!browser) throw new Error('the browser has not started');
+      context = await browser.newContext({ viewport, locale: 'en-GB' });
+      const page = await context.newPage();
+      const problems = await watchProblems(page);
+      return { page, problems };
+    },
+    async closeContext() {
+      await context?.close();
+      context = undefined;
+    },
+  };
 }
