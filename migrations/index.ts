@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as foundation from './20261121_01_foundation.ts';
 import * as authRateLimit from './20261121_02_auth_rate_limit.ts';
+import * as summaryCoveringIndex from './20261121_03_summary_covering_index.ts';
 
 /**
  * Every migration, in order. Names keep their `.ts` extension because the knex CLI records names
@@ -10,4 +11,5 @@ import * as authRateLimit from './20261121_02_auth_rate_limit.ts';
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261121_01_foundation.ts', foundation],
   ['20261121_02_auth_rate_limit.ts', authRateLimit],
+  ['20261121_03_summary_covering_index.ts', summaryCoveringIndex],
 ];

@@ -9,4 +9,9 @@ export interface AppContext {
   logger: Logger;
   /** package.json version, shown in the OpenAPI document and /healthz. */
   version: string;
+  /**
+   * Work a domain starts while the app is built that should finish before the server listens
+   * (e.g. the tile grid); domains push, start-up awaits. Optional so a bare context works in tests.
+   */
+  warmUps?: Array<Promise<void>>;
 }

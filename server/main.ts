@@ -22,7 +22,7 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const startedAt = Date.now();
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
-  const ctx: AppContext = { db, config, logger, version: packageVersion };
+  const ctx: AppContext = { db, config, logger, version: packageVersion, warmUps: [] };
   try {
     logger.info({ database: db.mode, postgis: db.postgisVersion, mvt: db.capabilities.mvt }, 'database open');
     const applied = await migrateToLatest(db.knex);
@@ -35,6 +35,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
 
   const { app } = createApp(ctx);
+  // Listen only when caches such as the tile grid are built, so the first visitors do not wait.
+  await Promise.all(ctx.warmUps ?? []);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);

@@ -28,7 +28,8 @@ import {
   LIST_LIMIT,
   type CollisionListQuery,
 } from './schemas.ts';
-import { buildSummary } from './summary.ts';
+import { buildSummary, type CollisionSummary } from './summary.ts';
+import { SummaryCache } from './summary-cache.ts';
 import { z } from '../http/zod.ts';
 
 /** This request's URL with other paging parameters, for `links` and the `Link` header. */
@@ -57,6 +58,7 @@ function pageLinks(req: Request, query: CollisionListQuery, limit: number, retur
 /** Collision API: list (GeoJSON/CSV), summary, one collision, import log. */
 export function collisionRoutes(ctx: AppContext): AnyRoute[] {
   const { knex } = ctx.db;
+  const summaries = new SummaryCache<CollisionSummary>();
   return [
     defineRoute({
       method: 'get',
@@ -126,7 +128,7 @@ export function collisionRoutes(ctx: AppContext): AnyRoute[] {
         400: { description: 'A filter value is invalid; `errors` names each field and value' },
       },
       handler: async ({ query }, _req, res) => {
-        res.json(buildSummary(await summaryCounts(knex, query), query));
+        res.json(await summaries.get(knex, query, async () => buildSummary(await summaryCounts(knex, query), query)));
       },
     }),
     defineRoute({

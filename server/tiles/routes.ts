@@ -52,7 +52,9 @@ function notModified(req: Request, etag: string): boolean {
  */
 export function tileRoutes(ctx: AppContext, options: TileServiceOptions = {}): AnyRoute[] {
   const tiles = new TileService(ctx.db, { logger: ctx.logger, ...options });
-  void tiles.warmUp();
+  const warm = tiles.warmUp();
+  if (ctx.warmUps) ctx.warmUps.push(warm);
+  else void warm;
   return [
     defineRoute({
       method: 'get',
