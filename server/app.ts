@@ -54,7 +54,15 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // A map view fetches dozens of tiles and assets: successful ones log at debug, not info.
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : /^\/(tiles|assets)\//.test(req.url ?? '')
+              ? 'debug'
+              : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
