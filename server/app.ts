@@ -18,12 +18,13 @@ import { buildOpenApiDocument } from './http/openapi.ts';
 import { defineRoute, mountRoutes, type AnyRoute } from './http/routes.ts';
 import { serviceRoutes } from './service/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
+import type { TileServiceOptions } from './tiles/service.ts';
 
 export const clientDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../client/dist');
 
 /** Every domain's routes, in mount order. A new domain adds its factory here and its access in access.ts. */
 function allRoutes(ctx: AppContext, options: AppOptions): AnyRoute[] {
-  return [...serviceRoutes(ctx), ...authRoutes(ctx, options.auth), ...collisionRoutes(ctx), ...districtRoutes(ctx), ...tileRoutes(ctx)];
+  return [...serviceRoutes(ctx), ...authRoutes(ctx, options.auth), ...collisionRoutes(ctx), ...districtRoutes(ctx), ...tileRoutes(ctx, options.tiles)];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -37,6 +38,7 @@ export interface BuiltApp {
 /** Knobs tests turn (e.g. a low login rate limit); production uses the defaults. */
 export interface AppOptions {
   auth?: AuthOptions;
+  tiles?: TileServiceOptions;
 }
 
 export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {
