@@ -2,21 +2,30 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { parse, type CsvError } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import type { Knex } from 'knex';
-import { copyFrom, copyTextField } from '../../db/copy-from.ts';
+import { copyFrom, copyFromStream, copyTextField } from '../../db/copy-from.ts';
 import { bumpDataVersion } from '../../db/data-versions.ts';
 import type { Stats19Table } from './codes.ts';
 import { COLUMNS, HeaderError, resolveHeader, type HeaderLayout, type MappedColumn } from './columns.ts';
 import { roadUserGroup } from './road-user.ts';
+import { copyRawSql, policeForceMatchesSql, rawColumn, rawTableDdl, rowIsCleanSql, rowIsValidSql, stageSelectSql } from './sql-stage.ts';
 import { dfTDayOfWeek, isMissingValue, parseDate, parseDecimal, parseInteger, parseText, parseTime, RangeValueError, ValueError } from './values.ts';
 
 /**
- * The DfT STATS19 importer: streams a collision file (and optionally its casualty and vehicle files)
- * through csv-parse, checks every value, stages the rows in temporary tables in batches, then upserts
- * each table with one set-based statement. The whole import is one transaction: a bad row (unless
- * skipInvalid) rolls everything back and nothing is written.
+ * The DfT STATS19 importer: reads a collision file (and optionally its casualty and vehicle files),
+ * checks every value, stages the rows, then upserts each table with one set-based statement. The
+ * whole import is one transaction: a bad row (unless skipInvalid) rolls everything back and nothing
+ * is written.
  *
- * Flow per file: header → layout (columns.ts) → each record: column count, values (codes.ts,
+ * Two engines stage the files (options.engine). The SQL engine (PostgreSQL; see stageFileSql and
+ * sql-stage.ts) streams the raw bytes with COPY into an all-text table, checks the rows in SQL and
+ * converts them through a view; the invalid rows it finds are re-checked by processRecord below, so
+ * its messages are the Node engine's own, and any file it cannot take exactly as the Node engine
+ * would (COPY fails, blank lines, line breaks inside fields, a disagreement) is imported again by
+ * the Node engine. test/integration/stats19-engines.test.ts keeps the two in step.
+ *
+ * Node engine flow per file: header → layout (columns.ts) → each record: column count, values (codes.ts,
  * values.ts), derived fields (hour, road-user group, …) → a staging batch every `batchSize` rows,
  * sent with COPY FROM STDIN on PostgreSQL or `INSERT … SELECT FROM unnest(…)` on the embedded
  * PGlite; the next batch is parsed while the database stores the last, so memory stays flat.
@@ -24,7 +33,8 @@ import { dfTDayOfWeek, isMissingValue, parseDate, parseDecimal, parseInteger, pa
  * UPDATE only where the row differs (a re-import of the same files changes nothing), casualties and
  * vehicles only where their collision is stored. Geometry is built in SQL: EPSG:27700 from
  * easting/northing (else transformed from lon/lat), EPSG:4326 from the file's lon/lat (else
- * transformed). A load that at least doubles a table rebuilds its secondary indexes afterwards.
+ * transformed). A load that at least doubles a table rebuilds its secondary indexes and foreign
+ * keys afterwards.
  */
 
 export interface Stats19ImportOptions {
@@ -41,9 +51,20 @@ export interface Stats19ImportOptions {
   /** Who ran it (shown in the import log), e.g. "cli" or a user's email. */
   startedBy?: string;
   onProgress?: (progress: Stats19Progress) => void;
-  /** Rows per staging insert. */
+  /** Rows per staging insert (Node engine). */
   batchSize?: number;
+  /**
+   * How rows are read and checked. `node`: csv-parse and the checks in Node, rows staged in
+   * batches (both databases). `sql` (PostgreSQL only): the raw file is COPYed into an all-text
+   * table and checked and converted in SQL; a file it cannot take exactly as the Node engine
+   * would (blank lines, line breaks inside fields, a row with the wrong number of columns, bad
+   * CSV) is imported again by the Node engine, so results and messages are the same either way.
+   * `auto` (default): `sql` on PostgreSQL, `node` on the embedded database.
+   */
+  engine?: Stats19Engine;
 }
+
+export type Stats19Engine = 'auto' | 'sql' | 'node';
 
 export interface Stats19Progress {
   table: Stats19Table;
@@ -80,6 +101,10 @@ export interface Stats19ImportResult {
   /** The reject report, when rows were rejected. */
   rejectReportPath: string | null;
   durationMs: number;
+  /** The engine that imported the files (`node` when the SQL engine handed a file over). */
+  engine: 'sql' | 'node';
+  /** Why the SQL engine handed the import over to the Node engine, when it did. */
+  engineFallback?: string;
 }
 
 /** A problem with an input file; the message names the file, line, column and value. */
@@ -312,7 +337,11 @@ interface ImportState {
   batchSize: number;
   /** The embedded PGlite: staging by batched INSERTs instead of COPY FROM STDIN, and ANALYZE after large loads. */
   embedded: boolean;
+  engine: 'sql' | 'node';
 }
+
+/** The SQL engine cannot take a file exactly as the Node engine would: import it with the Node engine. */
+class UseNodeEngine extends Error {}
 
 /** Records a bad row: throws (whole import rejected) or writes it to the report (skipInvalid). */
 async function reject(state: ImportState, table: Stats19Table, file: string, problem: RowProblem): Promise<void> {
@@ -491,6 +520,129 @@ async function stageFile(state: ImportState, table: Stats19Table, file: string):
   return outcome;
 }
 
+/** The file's first line (BOM removed), or undefined when it is not a plain header line. */
+function readHeaderLine(file: string): string | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(1 << 16);
+    for (let total = 0; total < 1 << 22; ) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, total);
+      if (n === 0) return undefined;
+      const end = buffer.subarray(0, n).indexOf(0x0a);
+      chunks.push(Buffer.from(buffer.subarray(0, end < 0 ? n : end)));
+      if (end >= 0) return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '').replace(/\r$/, '');
+      total += n;
+    }
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function rawTable(table: Stats19Table): string {
+  return `stats19_raw_${TABLE_SHAPE[table].target}`;
+}
+
+/** A PostgreSQL data exception (class 22: bad COPY data, a failed cast), as the pg driver reports it. */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.length === 5 && code.startsWith('22');
+}
+
+/**
+ * The SQL engine's staging of one file: the header is read and mapped in Node (same layout and
+ * errors as the Node engine), the raw bytes are COPYed into an all-text table, rows of other police
+ * forces are dropped, and one scan finds the invalid rows (the first, or all with skipInvalid);
+ * each is re-checked by processRecord for the message, so messages are the Node engine's own.
+ * The staging "table" is then a view converting the raw text (sql-stage.ts).
+ */
+async function stageFileSql(state: ImportState, table: Stats19Table, file: string): Promise<FileOutcome> {
+  const { trx, options } = state;
+  const totalBytes = fs.statSync(file).size;
+  const headerLine = readHeaderLine(file);
+  if (headerLine === undefined || headerLine.trim() === '') throw new UseNodeEngine('no header on the first line');
+  let record: string[] | undefined;
+  try {
+    record = (parseSync(headerLine) as string[][])[0];
+  } catch {
+    throw new UseNodeEngine('the header is not one line of plain CSV');
+  }
+  if (!record) throw new UseNodeEngine('no header');
+  let plan: Plan;
+  try {
+    plan = compile(table, resolveHeader(table, record));
+  } catch (err) {
+    if (!(err instanceof HeaderError)) throw err;
+    throw new Stats19ImportError(describe(table, file, { line: 1, column: err.column, value: err.value, reason: err.message }), file, 1, err.column, err.value);
+  }
+  const { layout } = plan;
+  const outcome: FileOutcome = {
+    keyHeaders: TABLE_SHAPE[table].key.map((k) => layout.columns.find((c) => c.def.column === k)?.header ?? k),
+    rows: 0,
+    staged: 0,
+    skipped: 0,
+    rejected: 0,
+  };
+  const raw = rawTable(table);
+  await trx.raw(rawTableDdl(raw, layout));
+
+  let bytesRead = 0;
+  let newlines = 0;
+  let lastByte = 0x0a;
+  let reported = Date.now();
+  const progress = (phase: Stats19Progress['phase'], rows: number) => options.onProgress?.({ table, file, phase, rows, bytesRead, totalBytes });
+  progress('reading', 0);
+  const onChunk = (chunk: Buffer) => {
+    bytesRead += chunk.length;
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) newlines++;
+    if (chunk.length) lastByte = chunk[chunk.length - 1] as number;
+    if (Date.now() - reported >= 250) {
+      reported = Date.now();
+      progress('reading', Math.max(0, newlines - 1));
+    }
+  };
+  try {
+    outcome.rows = await copyFromStream(trx, copyRawSql(raw, layout), fs.createReadStream(file, { highWaterMark: 1 << 20 }), onChunk);
+  } catch (err) {
+    if (isDataException(err)) throw new UseNodeEngine(`COPY: ${(err as Error).message}`);
+    const ioErr = err as NodeJS.ErrnoException;
+    if (ioErr.syscall) throw new Stats19ImportError(`${FILE_NOUN[table]} file ${file}: ${ioErr.message}`, file);
+    throw err;
+  }
+  // Line numbers are row + 1 only when every record is exactly one line (no blank lines, no line
+  // breaks inside quoted fields); otherwise the Node engine counts them.
+  if (newlines + (lastByte === 0x0a ? 0 : 1) !== outcome.rows + 1) throw new UseNodeEngine('blank lines or line breaks inside fields');
+
+  if (options.policeForce !== undefined && plan.forceIndex >= 0) {
+    const deleted = await trx.raw(`DELETE FROM ${raw} WHERE NOT ${policeForceMatchesSql(plan.forceIndex, options.policeForce)}`);
+    outcome.skipped = Number(deleted.rowCount);
+  }
+  const columns = Array.from({ length: layout.width }, (_, i) => rawColumn(i));
+  // Nearly every file has only plain values: one cheap scan proves it. Otherwise the full check
+  // finds the invalid rows, and the view trims every value as the Node engine does.
+  const { rows: unclean } = await trx.raw(`SELECT count(*) AS n FROM ${raw} WHERE NOT ${rowIsCleanSql(layout)}`);
+  const clean = Number(unclean[0].n) === 0;
+  const valid = rowIsValidSql(layout);
+  const { rows: invalid } = clean
+    ? { rows: [] }
+    : options.skipInvalid
+      ? await trx.raw(`DELETE FROM ${raw} WHERE NOT ${valid} RETURNING line, ${columns.join(', ')}`)
+      : await trx.raw(`SELECT line, ${columns.join(', ')} FROM ${raw} WHERE NOT ${valid} ORDER BY line LIMIT 1`);
+  (invalid as Array<{ line: number }>).sort((a, b) => a.line - b.line);
+  for (const row of invalid as Array<Record<string, string> & { line: number }>) {
+    const result = processRecord(plan, table, columns.map((c) => row[c] as string), row.line, undefined);
+    if (!('problem' in result)) throw new UseNodeEngine(`the SQL check rejects line ${row.line}, the Node check accepts it`);
+    outcome.rejected++;
+    await reject(state, table, file, result.problem);
+  }
+  await trx.raw(`CREATE TEMP VIEW ${stageTable(table)} AS SELECT ${stageSelectSql(layout, clean)} FROM ${raw}`);
+  outcome.staged = outcome.rows - outcome.skipped - outcome.rejected;
+  bytesRead = totalBytes;
+  progress('reading', outcome.rows);
+  return outcome;
+}
+
 /** Collision fields computed from others (year, reference, day of week, hour) and the coordinate pairs check. */
 function deriveCollision(plan: Plan, row: Value[], record: string[], line: number): RowProblem | undefined {
   const at = plan.at as Record<CollisionPosition, number>;
@@ -542,6 +694,9 @@ async function checkDuplicates(state: ImportState, table: Stats19Table, file: st
   const { key } = TABLE_SHAPE[table];
   const stage = stageTable(table);
   const limit = state.options.skipInvalid ? 100_000 : 1;
+  // A cheap look first: nearly every file has no repeated key.
+  const { rows: any } = await state.trx.raw(`SELECT 1 FROM ${stage} GROUP BY ${key.join(', ')} HAVING count(*) > 1 LIMIT 1`);
+  if (!any.length) return 0;
   const { rows } = await state.trx.raw(
     `SELECT ${key.join(', ')}, (array_agg(line ORDER BY line))[1] AS first_line, (array_agg(line ORDER BY line))[2:] AS repeats
      FROM ${stage} GROUP BY ${key.join(', ')} HAVING count(*) > 1 ORDER BY first_line LIMIT ${limit}`,
@@ -579,22 +734,25 @@ async function storeTable(state: ImportState, table: Stats19Table, importId: num
   let from = `${stage} s`;
   const bindings: Knex.RawBinding[] = [];
   let skipped = 0;
+  const force = options.policeForce === undefined ? '' : ` AND c.police_force = ${Number(options.policeForce)}`;
   if (table === 'collision') {
     insertColumns.push('geom', 'geom_4326', 'import_id', 'updated_at');
     selectList.push(GEOM_27700, GEOM_4326, '?::integer', 'now()');
     bindings.push(importId);
   } else {
     // Only casualties and vehicles whose collision is stored (of the chosen force, when filtering).
-    const force = options.policeForce === undefined ? '' : ` AND c.police_force = ${Number(options.policeForce)}`;
     from = `${stage} s JOIN collisions c ON c.collision_index = s.collision_index${force}`;
+  }
+  const { rows: sizes } = await trx.raw(`SELECT (SELECT count(*) FROM ${stage}) AS staged, (SELECT count(*) FROM ${target}) AS existing`);
+  const staged = Number(sizes[0].staged);
+  const existing = Number(sizes[0].existing);
+  if (table !== 'collision' && existing > 0) {
+    // (Into an empty table every joined row is inserted, so there skipped = staged - inserted.)
     const { rows } = await trx.raw(
       `SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (SELECT 1 FROM collisions c WHERE c.collision_index = s.collision_index${force})`,
     );
     skipped = Number(rows[0].n);
   }
-  const { rows: sizes } = await trx.raw(`SELECT (SELECT count(*) FROM ${stage}) AS staged, (SELECT count(*) FROM ${target}) AS existing`);
-  const staged = Number(sizes[0].staged);
-  const existing = Number(sizes[0].existing);
   // A load that at least doubles the table rebuilds its secondary indexes afterwards (see below).
   const rebuild = staged >= BULK_LOAD_MIN_ROWS && staged > existing ? await dropSecondaryIndexes(trx, target) : [];
   let inserted: number;
@@ -603,6 +761,7 @@ async function storeTable(state: ImportState, table: Stats19Table, importId: num
     // Nothing to conflict with (staged keys are unique): a plain insert skips the per-row conflict check.
     const result = await trx.raw(`INSERT INTO ${target} (${insertColumns.join(', ')}) SELECT ${selectList.join(', ')} FROM ${from}`, bindings);
     inserted = Number(result.rowCount);
+    if (table !== 'collision') skipped = staged - inserted;
   } else {
     const counts = await upsert(trx, { target, key, columns, compared, insertColumns, selectList, from }, bindings);
     inserted = counts.inserted;
@@ -643,7 +802,7 @@ async function upsert(trx: Knex.Transaction, shape: UpsertShape, bindings: Knex.
 const BULK_LOAD_MIN_ROWS = 10_000;
 
 /**
- * Drops a table's secondary (non-unique) indexes and returns their definitions to recreate after a
+ * Drops a table's secondary (non-unique) indexes and foreign keys and returns the statements to recreate them after a
  * bulk load: building a GiST index once is several times faster than inserting 100k+ points into it
  * one by one. The drop holds the table's lock until the import commits, so it is used only when the
  * load at least doubles the table (a first import), never for a yearly top-up of a large table.
@@ -656,7 +815,18 @@ async function dropSecondaryIndexes(trx: Knex.Transaction, target: string): Prom
     [target],
   );
   for (const row of rows as Array<{ name: string }>) await trx.raw(`DROP INDEX ${row.name}`);
-  return (rows as Array<{ definition: string }>).map((r) => r.definition);
+  const definitions = (rows as Array<{ definition: string }>).map((r) => r.definition);
+  // The table's foreign keys too: a row-by-row check costs more than the insert itself, while
+  // adding the constraint back checks all rows in one join.
+  const { rows: keys } = await trx.raw(
+    `SELECT format('%I', conname) AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = ?::regclass AND contype = 'f'`,
+    [target],
+  );
+  for (const key of keys as Array<{ name: string; definition: string }>) {
+    await trx.raw(`ALTER TABLE ${target} DROP CONSTRAINT ${key.name}`);
+    definitions.push(`ALTER TABLE ${target} ADD CONSTRAINT ${key.name} ${key.definition}`);
+  }
+  return definitions;
 }
 
 /** Whether knex talks to the embedded PGlite (which drops the connection on COPY FROM STDIN, and has no autovacuum). */
@@ -691,6 +861,12 @@ export async function importStats19(knex: Knex, options: Stats19ImportOptions): 
     throw new Stats19ImportError(`police force ${String(options.policeForce)} is not a whole number`, options.collisions);
   }
 
+  const embedded = await isEmbedded(knex);
+  if (options.engine === 'sql' && embedded) {
+    throw new Stats19ImportError('the sql import engine needs PostgreSQL (the embedded database cannot take COPY FROM STDIN)', options.collisions);
+  }
+  const engine: 'sql' | 'node' = options.engine === 'node' || (options.engine !== 'sql' && embedded) ? 'node' : 'sql';
+
   const [logRow] = await knex('stats19_imports')
     .insert({
       kind: 'stats19',
@@ -700,15 +876,17 @@ export async function importStats19(knex: Knex, options: Stats19ImportOptions): 
     })
     .returning('id');
   const importId = Number(logRow.id);
-  const embedded = await isEmbedded(knex);
-  const report = new RejectReport(path.resolve(options.rejectReportPath ?? `stats19-rejected-${importId}.csv`));
+  const reportPath = path.resolve(options.rejectReportPath ?? `stats19-rejected-${importId}.csv`);
+  let report = new RejectReport(reportPath);
 
-  try {
-    const result = await knex.transaction(async (trx) => {
-      const state: ImportState = { trx, options, report, batchSize: options.batchSize ?? 5000, embedded };
+  const run = (engine: 'sql' | 'node') =>
+    knex.transaction(async (trx) => {
+      const state: ImportState = { trx, options, report, batchSize: options.batchSize ?? 5000, embedded, engine };
+      // Room for the hash joins and aggregates over whole files (the 4 MB default spills to disk).
+      if (!embedded) await trx.raw(`SET LOCAL work_mem = '128MB'`);
       const counts = new Map<Stats19Table, TableCounts>();
       for (const [table, file] of files) {
-        const outcome = await stageFile(state, table, file);
+        const outcome = engine === 'sql' ? await stageFileSql(state, table, file) : await stageFile(state, table, file);
         const duplicates = await checkDuplicates(state, table, file, outcome.keyHeaders);
         counts.set(table, { file, rows: outcome.rows, inserted: 0, updated: 0, unchanged: 0, skipped: outcome.skipped, rejected: outcome.rejected + duplicates });
       }
@@ -721,6 +899,9 @@ export async function importStats19(knex: Knex, options: Stats19ImportOptions): 
         c.skipped += stored.skipped;
         c.unchanged = c.rows - c.rejected - c.skipped - c.inserted - c.updated;
         options.onProgress?.({ table, file, phase: 'done', rows: c.rows, bytesRead: fs.statSync(file).size, totalBytes: fs.statSync(file).size });
+      }
+      if (engine === 'sql') {
+        for (const [table] of files) await trx.raw(`DROP VIEW ${stageTable(table)}; DROP TABLE ${rawTable(table)}`);
       }
       const collisions = counts.get('collision') as TableCounts;
       const changed = [...counts.values()].some((c) => c.inserted + c.updated > 0);
@@ -748,9 +929,21 @@ export async function importStats19(knex: Knex, options: Stats19ImportOptions): 
         rejected,
         rejectReportPath: report.count ? report.reportPath : null,
         durationMs: Date.now() - started,
+        engine,
       } satisfies Stats19ImportResult;
     });
-    return result;
+
+  try {
+    if (engine === 'node') return await run('node');
+    try {
+      return await run('sql');
+    } catch (err) {
+      if (!(err instanceof UseNodeEngine) && !isDataException(err)) throw err;
+      // Rolled back: start again (and start the reject report again) with the Node engine.
+      await report.close();
+      report = new RejectReport(reportPath);
+      return { ...(await run('node')), engineFallback: (err as Error).message };
+    }
   } catch (err) {
     await report.close().catch(() => undefined);
     await knex('stats19_imports')

@@ -34,3 +34,14 @@ export function roadUserGroup(casualtyType: number | null | undefined): RoadUser
   if (casualtyType === null || casualtyType === undefined || casualtyType < 0) return null;
   return GROUP_BY_CASUALTY_TYPE.get(casualtyType) ?? 'other';
 }
+
+/**
+ * The same mapping as `roadUserGroup` as an SQL expression over a smallint casualty type (the SQL
+ * import engine computes the group in the database; generated here so there is one mapping).
+ */
+export function roadUserGroupSql(casualtyType: string): string {
+  const byGroup = new Map<RoadUserGroup, number[]>();
+  for (const [code, group] of GROUP_BY_CASUALTY_TYPE) byGroup.set(group, [...(byGroup.get(group) ?? []), code]);
+  const whens = [...byGroup].map(([group, codes]) => `WHEN ${casualtyType} IN (${codes.join(', ')}) THEN '${group}'`);
+  return `(CASE WHEN ${casualtyType} IS NULL OR ${casualtyType} < 0 THEN NULL ${whens.join(' ')} ELSE 'other' END)`;
+}
