@@ -1,51 +1,11 @@
 import type { Knex } from 'knex';
 
-/**
+/*
  * COPY … FROM STDIN over the `pg` driver without pg-copy-streams: a minimal "submittable" that
- * pg's Client runs like a query. When the server answers CopyInResponse it sends the given chunks
- * as CopyData, then CopyDone. Data must already be in the COPY format the statement names
- * (see `copyTextField` for the text format).
+ * pg's Client runs like a query. When the server answers CopyInResponse it streams CopyData, then
+ * CopyDone. Data must already be in the COPY format the statement names (see `copyTextField` for
+ * the text format).
  */
-class CopyFromChunks {
-  private error: Error | undefined;
-  rowCount = 0;
-
-  constructor(
-    readonly text: string,
-    private readonly chunks: Array<Buffer | string>,
-    private readonly done: (err: Error | undefined, rowCount: number) => void,
-  ) {}
-
-  submit(connection: PgConnection): void {
-    connection.query(this.text);
-  }
-
-  handleCopyInResponse(connection: PgConnection): void {
-    for (const chunk of this.chunks) connection.sendCopyFromChunk(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    connection.endCopyFrom();
-  }
-
-  handleCommandComplete(msg: { text?: string }): void {
-    const match = /COPY (\d+)/.exec(msg.text ?? '');
-    if (match) this.rowCount = Number(match[1]);
-  }
-
-  handleError(err: Error): void {
-    // pg forgets this query on an error; ReadyForQuery then finds no active query.
-    this.error = err;
-    this.done(err, 0);
-  }
-
-  handleReadyForQuery(): void {
-    if (!this.error) this.done(undefined, this.rowCount);
-  }
-
-  handleEmptyQuery(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handlePortalSuspended(): void {}
-  handleCopyData(): void {}
-}
 
 interface PgConnection {
   query(text: string): void;
@@ -61,12 +21,11 @@ interface PgClient {
  * Runs `COPY table (…) FROM STDIN` on the connection of a knex transaction, sending `data`.
  * Returns the number of rows copied.
  */
-export async function copyFrom(trx: Knex.Transaction, sql: string, data: Array<Buffer | string>): Promise<number> {
-  // Inside a transaction knex hands back the transaction's own connection (a pg Client).
-  const client = (await trx.client.acquireConnection()) as PgClient;
-  return new Promise<number>((resolve, reject) => {
-    client.query(new CopyFromChunks(sql, data, (err, rows) => (err ? reject(err) : resolve(rows))));
-  });
+export function copyFrom(trx: Knex.Transaction, sql: string, data: Array<Buffer | string>): Promise<number> {
+  async function* chunks() {
+    for (const chunk of data) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  }
+  return copyFromStream(trx, sql, chunks());
 }
 
 /** A value as a field of COPY's text format: \N for null; backslash, tab, newline and CR escaped. */
@@ -82,7 +41,7 @@ interface PgStreamConnection extends PgConnection {
 }
 
 /**
- * Like CopyFromChunks, but streams `source` (for example a file read stream) as CopyData with
+ * Streams `source` (for example a file read stream) as CopyData with
  * backpressure, so a file of any size passes through in constant memory. `onChunk` sees each chunk
  * before it is sent (progress). A source error aborts the COPY (CopyFail) and is what the promise
  * rejects with.
@@ -128,6 +87,7 @@ class CopyFromStream {
   }
 
   handleError(err: Error): void {
+    // pg forgets this query on an error; ReadyForQuery then finds no active query.
     this.error = err;
     this.done(this.sourceError ?? err, 0);
   }
