@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createUser } from '../server/auth/users.ts';
-import { importStats19, type Stats19ImportResult, type TableCounts } from '../server/collisions/stats19/import.ts';
+import { importStats19, type Stats19Engine, type Stats19ImportResult, type TableCounts } from '../server/collisions/stats19/import.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
 import { migrateToLatest, migrationStatus } from '../server/db/migrate.ts';
@@ -46,7 +46,10 @@ export function summarizeImport(result: Stats19ImportResult): string {
   if (result.casualties) lines.push(countsLine('casualties', result.casualties));
   if (result.vehicles) lines.push(countsLine('vehicles', result.vehicles));
   const rows = result.collisions.rows + (result.casualties?.rows ?? 0) + (result.vehicles?.rows ?? 0);
-  lines.push(`Import ${result.importId} finished in ${(result.durationMs / 1000).toFixed(1)} s (${rate(rows, result.durationMs)} rows/s).`);
+  lines.push(
+    `Import ${result.importId} finished in ${(result.durationMs / 1000).toFixed(1)} s (${rate(rows, result.durationMs)} rows/s, ${result.engine} engine).`,
+  );
+  if (result.engineFallback) lines.push(`(The sql engine handed over to the node engine: ${result.engineFallback})`);
   if (result.rejectReportPath) lines.push(`Rejected rows are listed in ${result.rejectReportPath}`);
   return `${lines.join('\n')}\n`;
 }
@@ -95,7 +98,12 @@ Examples:
     .option('--police-force <n>', 'import only this police force (e.g. 4 for Lancashire)', integer)
     .option('--skip-invalid', 'import the valid rows and write the invalid ones to a report, instead of rejecting the whole import')
     .option('--report <file>', 'where --skip-invalid writes its report (default: ./stats19-rejected-<import id>.csv)')
-    .action(async (opts: { collisions: string; casualties?: string; vehicles?: string; policeForce?: number; skipInvalid?: boolean; report?: string }) => {
+    .addOption(
+      new Option('--engine <engine>', 'how rows are checked: sql (in PostgreSQL, fastest) or node; auto picks sql on PostgreSQL')
+        .choices(['auto', 'sql', 'node'])
+        .default('auto'),
+    )
+    .action(async (opts: { collisions: string; casualties?: string; vehicles?: string; policeForce?: number; skipInvalid?: boolean; report?: string; engine: Stats19Engine }) => {
       const progress = new ImportProgress(stderr);
       const result = await withDb((db) =>
         importStats19(db.knex, {
@@ -105,6 +113,7 @@ Examples:
           policeForce: opts.policeForce,
           skipInvalid: opts.skipInvalid,
           rejectReportPath: opts.report,
+          engine: opts.engine,
           startedBy: 'cli',
           onProgress: (p) => progress.update(p),
         }).finally(() => progress.stop()),

@@ -59,9 +59,19 @@ describe.each(testTargets())('the roadsafe CLI in-process on the $mode database'
     const run = await cli(['import', 'stats19', '--collisions', LANCASHIRE_2023]);
     expect(run).toMatchObject({ code: 0 });
     expect(run.stdout).toMatch(/collisions +lancashire-collisions-2023\.csv: 2762 rows — 2762 new, 0 changed, 0 unchanged/);
-    expect(run.stdout).toMatch(/Import \d+ finished in [\d.]+ s \(\d+ rows\/s\)/);
+    expect(run.stdout).toMatch(/Import \d+ finished in [\d.]+ s \(\d+ rows\/s, (sql|node) engine\)/);
     expect(run.stderr).toMatch(/collisions: 2762 rows read \(100% of 0\.5 MB\), \d+ rows\/s/);
     expect(await count('collisions')).toBe(2762);
+  });
+
+  it('checks rows with the engine --engine names, defaulting to sql on PostgreSQL and node on the embedded database', async () => {
+    const auto = await cli(['import', 'stats19', '--collisions', fixture('lonlat-only.csv')]);
+    expect(auto.stdout).toContain(target.mode === 'postgresql' ? 'sql engine' : 'node engine');
+    const node = await cli(['import', 'stats19', '--collisions', fixture('lonlat-only.csv'), '--engine', 'node']);
+    expect(node.stdout).toContain('node engine');
+    const bad = await cli(['import', 'stats19', '--collisions', fixture('lonlat-only.csv'), '--engine', 'fast']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Allowed choices are auto, sql, node');
   });
 
   it('exits 1 naming the file, line, column and value of a bad row, and writes nothing', async () => {
