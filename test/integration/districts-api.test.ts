@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { importStats19 } from '../../server/collisions/stats19/import.ts';
 import { bumpDataVersion } from '../../server/db/data-versions.ts';
 import { importDistricts } from '../../server/districts/import.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { openTestDatabase, testTargets } from '../support/db.ts';
+import { useTestApp } from '../support/app.ts';
+import { testTargets } from '../support/db.ts';
 
 const DEMO = path.resolve(import.meta.dirname, '../../demo-data');
 const BOUNDARIES = path.join(DEMO, 'lancashire-lad-2017.geojson');
@@ -25,18 +25,8 @@ interface DistrictCollection {
 const vertexCount = (fc: DistrictCollection) => fc.features.reduce((n, f) => n + f.geometry.coordinates.flat(2).length, 0);
 
 describe.each(testTargets())('the district API on the $mode database', (target) => {
-  let db: Awaited<ReturnType<typeof openTestDatabase>>;
-  let app: TestApp;
-  const get = (url: string, headers: Record<string, string> = {}) => fetch(`${app.url}${url}`, { headers });
-
-  beforeAll(async () => {
-    db = await openTestDatabase(target);
-    app = await startTestApp(db);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  const t = useTestApp(target);
+  const get = (url: string, headers: Record<string, string> = {}) => fetch(`${t.app.url}${url}`, { headers });
 
   it('gives an empty FeatureCollection before any districts are imported', async () => {
     const res = await get('/api/districts');
@@ -46,8 +36,8 @@ describe.each(testTargets())('the district API on the $mode database', (target) 
 
   describe('with the Lancashire districts and 2023 collisions', () => {
     beforeAll(async () => {
-      await importDistricts(db.knex, BOUNDARIES);
-      await importStats19(db.knex, { collisions: COLLISIONS_CSV });
+      await importDistricts(t.db.knex, BOUNDARIES);
+      await importStats19(t.db.knex, { collisions: COLLISIONS_CSV });
     });
 
     it('gives the 14 districts as WGS84 MultiPolygons with their ONS codes and names', async () => {
@@ -93,7 +83,7 @@ describe.each(testTargets())('the district API on the $mode database', (target) 
       expect(etag).toBeTruthy();
       expect((await get('/api/districts', { 'If-None-Match': etag })).status).toBe(304);
       expect((await get('/api/districts?simplify=50', { 'If-None-Match': etag })).status).toBe(200);
-      await bumpDataVersion(db.knex, 'districts');
+      await bumpDataVersion(t.db.knex, 'districts');
       const after = await get('/api/districts', { 'If-None-Match': etag });
       expect(after.status).toBe(200);
       expect(after.headers.get('etag')).not.toBe(etag);

@@ -5,6 +5,8 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import type { Database } from '../../server/db/database.ts';
 import { createLogger } from '../../server/logger.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { openTestDatabase, type TestDatabase, type TestTarget } from './db.ts';
 
 export interface TestApp {
   url: string;
@@ -32,4 +34,21 @@ export async function startTestApp(db: Database, env: Record<string, string> = {
     routes,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Registers hooks that give the file's tests a fresh migrated database and the app over it:
+ * `const t = useTestApp(target)`, then `t.app.url` and `t.db.knex` inside tests.
+ */
+export function useTestApp(target: TestTarget, env: Record<string, string> = {}, options: AppOptions = {}) {
+  const state = {} as { db: TestDatabase; app: TestApp };
+  beforeAll(async () => {
+    state.db = await openTestDatabase(target);
+    state.app = await startTestApp(state.db, env, options);
+  });
+  afterAll(async () => {
+    await state.app?.close();
+    await state.db?.close();
+  });
+  return state;
 }

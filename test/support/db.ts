@@ -23,7 +23,9 @@ export function testTargets(): TestTarget[] {
  * A migrated, empty database in a schema of its own (dropped by close()), so test files never see
  * each other's rows. PostGIS stays in `public`, which is on the search path.
  */
-export async function openTestDatabase(target: TestTarget): Promise<Database & { schema: string }> {
+export type TestDatabase = Database & { schema: string };
+
+export async function openTestDatabase(target: TestTarget): Promise<TestDatabase> {
   const schema = `t_${randomBytes(5).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: target.url, pool: { min: 0, max: 1 } });
   await admin.raw('CREATE EXTENSION IF NOT EXISTS postgis');
