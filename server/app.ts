@@ -101,25 +101,20 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {
   );
   app.use(express.json({ limit: '2mb' }));
   app.use(cookieParser());
-  app.use(sessionMiddleware(ctx));
 
-  const routes = mountRoutes(app, allRoutes(ctx, options));
   let openApi: object | undefined;
-  routes.push(
-    ...mountRoutes(app, [
-      defineRoute({
-        method: 'get',
-        path: '/api/openapi.json',
-        summary: 'This OpenAPI document',
-        tags: ['service'],
-        responses: { 200: { description: 'OpenAPI 3.1 document' } },
-        handler: (_input, _req, res) => {
-          openApi ??= buildOpenApiDocument(routes, ctx.version);
-          res.json(openApi);
-        },
-      }),
-    ]),
-  );
+  const openApiRoute = defineRoute({
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This OpenAPI document',
+    tags: ['service'],
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+    handler: (_input, _req, res) => {
+      openApi ??= buildOpenApiDocument(routes, ctx.version);
+      res.json(openApi);
+    },
+  });
+  const routes = mountRoutes(app, [...allRoutes(ctx, options), openApiRoute], sessionMiddleware(ctx));
 
   app.use('/api', (_req, _res, next) => next(notFound('No such API route.')));
   app.use('/tiles', (_req, _res, next) => next(notFound('No such tile layer.')));

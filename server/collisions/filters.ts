@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from '../http/zod.ts';
 
@@ -97,4 +98,23 @@ export function applyCollisionFilters(query: Knex.QueryBuilder, filters: Collisi
     );
   }
   return query;
+}
+
+/** Same meaning, same form: sorted lists, and all three severities is no severity filter. */
+export function normaliseFilters(filters: CollisionFilters): CollisionFilters {
+  const out: CollisionFilters = { ...filters };
+  if (out.severity) out.severity = out.severity.length === SEVERITIES.length ? undefined : [...out.severity].sort();
+  if (out.district) out.district = [...out.district].sort();
+  if (out.roadUser) out.roadUser = [...out.roadUser].sort();
+  for (const key of Object.keys(out) as Array<keyof CollisionFilters>) if (out[key] === undefined) delete out[key];
+  return out;
+}
+
+/** A short stable key for the filters ('all' when there are none); the tile and summary caches key on it. */
+export function filterHash(filters: CollisionFilters): string {
+  const normal = normaliseFilters(filters);
+  const keys = Object.keys(normal).sort() as Array<keyof CollisionFilters>;
+  if (keys.length === 0) return 'all';
+  const canonical = keys.map((k) => `${k}=${JSON.stringify(normal[k])}`).join('&');
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }

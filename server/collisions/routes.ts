@@ -15,6 +15,7 @@ import {
   listCollisions,
   summaryCounts,
   vehiclesOf,
+  type SummaryRow,
 } from './queries.ts';
 import {
   collisionDetail as collisionDetailSchema,
@@ -28,7 +29,7 @@ import {
   LIST_LIMIT,
   type CollisionListQuery,
 } from './schemas.ts';
-import { buildSummary, type CollisionSummary } from './summary.ts';
+import { buildSummary } from './summary.ts';
 import { SummaryCache } from './summary-cache.ts';
 import { z } from '../http/zod.ts';
 
@@ -58,7 +59,7 @@ function pageLinks(req: Request, query: CollisionListQuery, limit: number, retur
 /** Collision API: list (GeoJSON/CSV), summary, one collision, import log. */
 export function collisionRoutes(ctx: AppContext): AnyRoute[] {
   const { knex } = ctx.db;
-  const summaries = new SummaryCache<CollisionSummary>();
+  const summaries = new SummaryCache<SummaryRow[]>();
   return [
     defineRoute({
       method: 'get',
@@ -128,7 +129,8 @@ export function collisionRoutes(ctx: AppContext): AnyRoute[] {
         400: { description: 'A filter value is invalid; `errors` names each field and value' },
       },
       handler: async ({ query }, _req, res) => {
-        res.json(await summaries.get(knex, query, async () => buildSummary(await summaryCounts(knex, query), query)));
+        // Counts are cached; the response (which echoes the filters as given) is built per request.
+        res.json(buildSummary(await summaries.get(knex, query, () => summaryCounts(knex, query)), query));
       },
     }),
     defineRoute({

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
-import { normalisedKey, SummaryCache } from './summary-cache.ts';
+import { filterHash as normalisedKey } from './filters.ts';
+import { SummaryCache } from './summary-cache.ts';
 
 /** A knex stand-in that answers the data version lookup only. */
 function versionedKnex(version: { n: number }): Knex {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { dataVersion } from '../db/data-versions.ts';
-import type { CollisionFilters } from './filters.ts';
+import { filterHash, type CollisionFilters } from './filters.ts';
 
 /**
  * Recent summaries keyed by the collisions data version and the normalised filters. The map asks for
@@ -14,7 +14,7 @@ export class SummaryCache<V> {
   constructor(private readonly maxEntries = 200) {}
 
   async get(knex: Knex, filters: CollisionFilters, compute: () => Promise<V>): Promise<V> {
-    const key = `${await dataVersion(knex, 'collisions')}|${normalisedKey(filters)}`;
+    const key = `${await dataVersion(knex, 'collisions')}|${filterHash(filters)}`;
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -28,14 +28,4 @@ export class SummaryCache<V> {
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     return pending;
   }
-}
-
-/** Same filters in any order or case give the same key. */
-export function normalisedKey(filters: CollisionFilters): string {
-  return JSON.stringify(
-    Object.entries(filters)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v])
-      .sort(([a], [b]) => String(a).localeCompare(String(b))),
-  );
 }

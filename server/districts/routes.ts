@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { dataVersion } from '../db/data-versions.ts';
+import { notModified } from '../http/etag.ts';
 import { defineRoute, type AnyRoute } from '../http/routes.ts';
 import { z } from '../http/zod.ts';
 import { districtFeatures } from './queries.ts';
@@ -53,7 +54,7 @@ export function districtRoutes(ctx: AppContext): AnyRoute[] {
         const etag = `W/"districts-${await dataVersion(knex, 'districts')}-${await dataVersion(knex, 'collisions')}-${query.simplify ?? 0}"`;
         res.setHeader('ETag', etag);
         res.setHeader('Cache-Control', 'no-cache');
-        if (req.get('if-none-match') === etag) {
+        if (notModified(req, etag)) {
           res.status(304).end();
           return;
         }

@@ -20,7 +20,6 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, errors?: FieldError[]) => new HttpError(400, 'bad_request', message, errors);
 export const invalidRequest = (errors: FieldError[]) =>
   new HttpError(400, 'invalid_request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 export const unauthorized = (message = 'Sign in to use this.') => new HttpError(401, 'unauthorized', message);

@@ -71,8 +71,12 @@ function parse(schema: ZodType | undefined, value: unknown, location: 'query' | 
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(location, result.error) };
 }
 
-/** Mounts routes with their declared access and validation; throws if a route has no access entry. */
-export function mountRoutes(app: Express, routes: AnyRoute[]): Array<{ route: AnyRoute; access: Access }> {
+/**
+ * Mounts routes with their declared access and validation; throws if a route has no access entry.
+ * `authenticate` (the session lookup) runs only on staff routes: public routes, tiles and static files
+ * never pay for a session query.
+ */
+export function mountRoutes(app: Express, routes: AnyRoute[], authenticate: RequestHandler): Array<{ route: AnyRoute; access: Access }> {
   const mounted: Array<{ route: AnyRoute; access: Access }> = [];
   for (const route of routes) {
     const access = accessFor(route.method, route.path);
@@ -88,7 +92,8 @@ export function mountRoutes(app: Express, routes: AnyRoute[]): Array<{ route: An
       const input = { query: (query as { value: unknown }).value, params: (params as { value: unknown }).value, body: (body as { value: unknown }).value };
       Promise.resolve(route.handler(input, req, res)).catch(next);
     };
-    app[route.method](route.path, requireAccess(access), ...(route.before ?? []), validate);
+    const guards = access.kind === 'staff' ? [authenticate, requireAccess(access)] : [requireAccess(access)];
+    app[route.method](route.path, ...guards, ...(route.before ?? []), validate);
     mounted.push({ route, access });
   }
   return mounted;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { applyCollisionFilters, type CollisionFilters } from '../collisions/filters.ts';
 import { HALF_WORLD_M, TILE_BUFFER, TILE_EXTENT, tileSizeM, type TileAddress } from './tile.ts';
-import type { CollisionPoint } from './encode.ts';
+import type { CollisionCell, CollisionPoint } from './encode.ts';
 
 /*
  * SQL for the vector tiles. Every feature set is selected here once and then either encoded by
@@ -101,16 +101,9 @@ export async function collisionPointsMvt(
 }
 
 /** One aggregation cell: its column/row in the tile's 64 × 64 grid, counts, and the mean position of its collisions. */
-export interface CellRow {
+export interface CellRow extends CollisionCell {
   cx: number;
   cy: number;
-  count: number;
-  fatal: number;
-  serious: number;
-  slight: number;
-  /** Mean EPSG:3857 position of the cell's collisions, metres. */
-  mx: number;
-  my: number;
 }
 
 function cellSelection(knex: Knex, tile: TileAddress, filters: CollisionFilters): Knex.Raw {

@@ -1,7 +1,7 @@
-import type { Request } from 'express';
 import { collisionFilterSchema } from '../collisions/filters.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../http/errors.ts';
+import { notModified } from '../http/etag.ts';
 import { defineRoute, type AnyRoute } from '../http/routes.ts';
 import { z } from '../http/zod.ts';
 import { TILE_LAYERS, TileService, type TileLayer, type TileServiceOptions } from './service.ts';
@@ -37,14 +37,6 @@ const tileParams = z
       }
     }
   });
-
-/** True when If-None-Match names this ETag (weak comparison, as RFC 9110 asks for GET). */
-function notModified(req: Request, etag: string): boolean {
-  const header = req.get('if-none-match');
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
-}
 
 /**
  * Vector tiles for the collisions and districts layers.

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Knex } from 'knex';
-import { SEVERITIES, SEVERITY_CODE, type CollisionFilters } from '../collisions/filters.ts';
+import { filterHash, normaliseFilters, SEVERITY_CODE, type CollisionFilters } from '../collisions/filters.ts';
 import type { Database } from '../db/database.ts';
 import { dataVersion } from '../db/data-versions.ts';
 import { TileCache, type CachedTile } from './cache.ts';
@@ -254,23 +253,4 @@ export class TileService {
 /** Only severity and district filters can be answered from the grid; the rest need the collisions table. */
 function gridCanAnswer(filters: CollisionFilters): boolean {
   return !filters.from && !filters.to && !filters.bbox && !filters.roadUser && filters.youngRoadUser === undefined;
-}
-
-/** Same meaning, same form: sorted lists, and all three severities is no severity filter. */
-export function normaliseFilters(filters: CollisionFilters): CollisionFilters {
-  const out: CollisionFilters = { ...filters };
-  if (out.severity) out.severity = out.severity.length === SEVERITIES.length ? undefined : [...out.severity].sort();
-  if (out.district) out.district = [...out.district].sort();
-  if (out.roadUser) out.roadUser = [...out.roadUser].sort();
-  for (const key of Object.keys(out) as Array<keyof CollisionFilters>) if (out[key] === undefined) delete out[key];
-  return out;
-}
-
-/** A short stable key for the filters ('all' when there are none). */
-export function filterHash(filters: CollisionFilters): string {
-  const normal = normaliseFilters(filters);
-  const keys = Object.keys(normal).sort() as Array<keyof CollisionFilters>;
-  if (keys.length === 0) return 'all';
-  const canonical = keys.map((k) => `${k}=${JSON.stringify(normal[k])}`).join('&');
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TileCache } from './cache.ts';
 import { encodeCollisionCells, encodeCollisionPoints } from './encode.ts';
 import { CollisionGrid } from './grid.ts';
-import { filterHash } from './service.ts';
+import { filterHash } from '../collisions/filters.ts';
 import { lonLatToMercator, mercatorToLonLat, tileAt, tileBounds, tileSizeM } from './tile.ts';
 
 describe('tile arithmetic', () => {

@@ -84,10 +84,6 @@ export function hasAnySeverity(filters: Filters): boolean {
   return filters.severity.length > 0;
 }
 
-export function sameFilters(a: Filters, b: Filters): boolean {
-  return filtersToQuery(a).toString() === filtersToQuery(b).toString();
-}
-
 /** Why the filters can match nothing without asking the server, or undefined. */
 export function filterProblem(filters: Filters): string | undefined {
   if (!hasAnySeverity(filters)) return 'Choose at least one severity to see collisions.';
