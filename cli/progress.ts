@@ -20,61 +20,81 @@ export function progressLine(p: Stats19Progress, elapsedMs: number): string {
 }
 
 /**
- * Import progress on stderr: a cli-progress bar per file (rows, rows/s, % of bytes) on a terminal,
- * otherwise a plain line every 10% of the file.
+ * Progress through one file on stderr: a cli-progress bar (the share of its bytes read) on a
+ * terminal, otherwise a plain line each time another 10% of the file has been read.
  */
-export class ImportProgress {
+export class FileProgress {
   private bar: cliProgress.SingleBar | undefined;
-  private current: string | undefined;
-  private started = 0;
   private nextPercent = 0;
 
-  constructor(private readonly out: OutputStream) {}
+  /** `format` is the bar's cli-progress format; `payload` fills its tokens until the first update. */
+  constructor(
+    private readonly out: OutputStream,
+    private readonly totalBytes: number,
+    format: string,
+    payload: Record<string, unknown>,
+  ) {
+    if (!out.isTTY) return;
+    this.bar = new cliProgress.SingleBar(
+      { format, stream: out as unknown as NodeJS.WritableStream, hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(Math.max(totalBytes, 1), 0, payload);
+  }
 
-  update(p: Stats19Progress): void {
-    if (p.file !== this.current) {
-      this.finishBar();
-      this.current = p.file;
-      this.started = Date.now();
-      this.nextPercent = 0;
-      if (this.out.isTTY) {
-        this.bar = new cliProgress.SingleBar(
-          {
-            format: `${NOUN[p.table].padEnd(10)} [{bar}] {percentage}% | {rows} rows | {speed} rows/s | {duration_formatted}`,
-            stream: this.out as unknown as NodeJS.WritableStream,
-            hideCursor: true,
-            clearOnComplete: false,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        this.bar.start(Math.max(p.totalBytes, 1), 0, { rows: 0, speed: 0 });
-      }
+  /** Moves the bar to `bytesRead`; without one, writes `line(percent)` when the next 10% step is reached. */
+  update(bytesRead: number, payload: Record<string, unknown>, line: (percent: number) => string): void {
+    if (this.bar) {
+      this.bar.update(bytesRead, payload);
+      return;
     }
-    const elapsed = Date.now() - this.started;
-    if (p.phase === 'reading') {
-      if (this.bar) {
-        this.bar.update(p.bytesRead, { rows: p.rows, speed: rate(p.rows, elapsed) });
-      } else {
-        const percent = p.totalBytes > 0 ? (100 * p.bytesRead) / p.totalBytes : 100;
-        if (percent >= this.nextPercent) {
-          this.out.write(`${progressLine(p, elapsed)}\n`);
-          this.nextPercent = Math.floor(percent / 10) * 10 + 10;
-        }
-      }
-    } else if (p.phase === 'storing') {
-      this.finishBar();
-      this.out.write(`${NOUN[p.table]}: storing ${p.rows} rows…\n`);
+    const percent = this.totalBytes > 0 ? (100 * bytesRead) / this.totalBytes : 100;
+    if (percent >= this.nextPercent) {
+      this.out.write(`${line(percent)}\n`);
+      this.nextPercent = Math.floor(percent / 10) * 10 + 10;
     }
   }
 
-  private finishBar(): void {
+  /** Fills the bar and stops it (it stays on screen); any later update writes plain lines. */
+  finish(): void {
     if (!this.bar) return;
     this.bar.update(this.bar.getTotal());
     this.bar.stop();
     this.bar = undefined;
   }
+}
+
+/**
+ * Import progress on stderr: a cli-progress bar per file (rows, rows/s, % of bytes) on a terminal,
+ * otherwise a plain line every 10% of the file.
+ */
+export class ImportProgress {
+  private file: FileProgress | undefined;
+  private current: string | undefined;
+  private started = 0;
+
+  constructor(private readonly out: OutputStream) {}
+
+  update(p: Stats19Progress): void {
+    if (!this.file || p.file !== this.current) {
+      this.file?.finish();
+      this.current = p.file;
+      this.started = Date.now();
+      this.file = new FileProgress(this.out, p.totalBytes, `${NOUN[p.table].padEnd(10)} [{bar}] {percentage}% | {rows} rows | {speed} rows/s | {duration_formatted}`, {
+        rows: 0,
+        speed: 0,
+      });
+    }
+    const elapsed = Date.now() - this.started;
+    if (p.phase === 'reading') {
+      this.file.update(p.bytesRead, { rows: p.rows, speed: rate(p.rows, elapsed) }, () => progressLine(p, elapsed));
+    } else if (p.phase === 'storing') {
+      this.file.finish();
+      this.out.write(`${NOUN[p.table]}: storing ${p.rows} rows…\n`);
+    }
+  }
 
   stop(): void {
-    this.finishBar();
+    this.file?.finish();
   }
 }

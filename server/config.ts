@@ -35,6 +35,16 @@ export const configSchema = z.object({
   BASEMAP_STYLE_URL: z.url({ message: 'must be a URL' }).optional(),
   /** Seconds to let requests finish on SIGTERM/SIGINT before forcing the exit. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0).max(600).default(10),
+  /** Run scheduled jobs (the monthly hotspot run) in this instance. Instances coordinate through a claim table. */
+  SCHEDULER_ENABLED: booleanFromEnv.default(true),
+  /** node-cron expression, Europe/London time, for the monthly hotspot scoring run (default 02:00 on the 1st). */
+  HOTSPOT_SCHEDULE: z.string().min(9, { message: 'must be a cron expression, e.g. "0 2 1 * *"' }).default('0 2 1 * *'),
+  /** SMTP server for outgoing mail, e.g. smtp://user:pass@mail.example.org:587. Absent: messages go to DATA_DIR/outbox. */
+  SMTP_URL: z.string().refine((v) => /^smtps?:\/\//.test(v), { message: 'must start with smtp:// or smtps://' }).optional(),
+  /** From address of outgoing mail. */
+  MAIL_FROM: z.string().min(3).default('Road Safety Partnership <no-reply@roadsafe.invalid>'),
+  /** Public base URL of the service, used in links sent by email (status pages). */
+  PUBLIC_URL: z.url({ message: 'must be a URL' }).optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -55,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
         const value = env[name];
-        const shown = name.includes('PASSWORD') || name === 'DATABASE_URL' ? '(hidden)' : JSON.stringify(value);
+        const shown = name.includes('PASSWORD') || name === 'DATABASE_URL' || name === 'SMTP_URL' ? '(hidden)' : JSON.stringify(value);
         return `${name}=${shown}: ${issue.message}`;
       }),
     );

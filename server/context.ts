@@ -1,3 +1,4 @@
+import type { JobRunner } from '../jobs/runner.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
@@ -14,4 +15,9 @@ export interface AppContext {
    * (e.g. the tile grid); domains push, start-up awaits. Optional so a bare context works in tests.
    */
   warmUps?: Array<Promise<void>>;
+  /**
+   * Runs background jobs (hotspot runs, …) in this process. The service makes one at start-up;
+   * optional so a bare context works in tests (route factories then make their own).
+   */
+  jobs?: JobRunner;
 }

@@ -33,6 +33,12 @@ export function requireAccess(access: Access): RequestHandler {
   };
 }
 
+/** The signed-in staff member of a staff route; the guard has already answered 401 when there is none. */
+export function currentUser(req: Request): NonNullable<Request['user']> {
+  if (!req.user) throw unauthorized();
+  return req.user;
+}
+
 /**
  * True when the request has no Origin header (non-browser clients; browsers always send one on
  * POST/PUT/PATCH/DELETE) or its Origin's host is the host the request was sent to. Hosts, not full

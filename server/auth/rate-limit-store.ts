@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
+import type { Request } from 'express';
+import { rateLimit, type ClientRateLimitInfo, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import type { Knex } from 'knex';
+import type { AppContext } from '../context.ts';
+import { HttpError } from '../http/errors.ts';
 
 /**
  * An express-rate-limit store in the `login_attempts` table, so several server instances share
@@ -68,4 +71,51 @@ export class DatabaseRateLimitStore implements Store {
     this.lastSweep = Date.now();
     await this.knex('login_attempts').where('reset_at', '<', this.knex.fn.now()).delete();
   }
+}
+
+export interface DatabaseRateLimiterOptions {
+  ctx: Pick<AppContext, 'db' | 'logger'>;
+  /** Distinguishes limiters sharing the table, e.g. `login-account:`. */
+  prefix: string;
+  /** Requests counted per key within one window. */
+  limit: number;
+  windowMs: number;
+  /** The client a request counts against (e.g. its IP address). */
+  key: (req: Request) => string;
+  /** Count only failed requests (a successful one is taken back). */
+  skipSuccessfulRequests?: boolean;
+  /** Count only successful requests (a failed one is taken back). */
+  skipFailedRequests?: boolean;
+  /** Logs a refused request. */
+  onLimited: (req: Request) => void;
+  /** The 429 message, given the wait until the window ends, e.g. "1 minute", "12 minutes". */
+  message: (wait: string) => string;
+}
+
+/**
+ * An express-rate-limit limiter counting in the database (so instances agree): standard
+ * RateLimit/Retry-After headers, and a 429 `too_many_requests` error when the limit is reached.
+ */
+export function databaseRateLimiter(options: DatabaseRateLimiterOptions): RateLimitRequestHandler {
+  const { ctx, windowMs } = options;
+  return rateLimit({
+    windowMs,
+    limit: options.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipSuccessfulRequests: options.skipSuccessfulRequests ?? false,
+    skipFailedRequests: options.skipFailedRequests ?? false,
+    store: new DatabaseRateLimitStore(ctx.db.knex, options.prefix),
+    keyGenerator: options.key,
+    logger: {
+      error: (err: unknown, message?: string) => ctx.logger.error({ err }, message ?? 'rate limiter error'),
+      warn: (err: unknown, message?: string) => ctx.logger.warn({ err }, message ?? 'rate limiter warning'),
+    },
+    handler: (req, _res, next) => {
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const minutes = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 60_000));
+      options.onLimited(req);
+      next(new HttpError(429, 'too_many_requests', options.message(`${minutes} minute${minutes === 1 ? '' : 's'}`)));
+    },
+  });
 }

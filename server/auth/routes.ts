@@ -1,10 +1,11 @@
 import type { Request } from 'express';
-import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
+import { ipKeyGenerator, type RateLimitRequestHandler } from 'express-rate-limit';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound, unauthorized } from '../http/errors.ts';
 import { defineRoute, type AnyRoute } from '../http/routes.ts';
 import { z } from '../http/zod.ts';
-import { DatabaseRateLimitStore } from './rate-limit-store.ts';
+import { currentUser } from './guard.ts';
+import { databaseRateLimiter } from './rate-limit-store.ts';
 import { ROLES, type Role } from './roles.ts';
 import {
   clearSessionCookie,
@@ -141,47 +142,25 @@ const toStaffUser = (u: UserRow) => ({
 
 const selfLockout = (message: string) => new HttpError(409, 'self_lockout', message);
 
-/** The signed-in user; the guard has already answered 401 when there is none. */
-function currentUser(req: Request): NonNullable<Request['user']> {
-  if (!req.user) throw unauthorized();
-  return req.user;
-}
-
 /**
  * Two login limiters sharing the database (so instances agree): per IP address + email, and per IP
  * address alone. Only failed sign-ins count (a successful one is taken back).
  */
 function loginRateLimiters(ctx: AppContext, options: Required<AuthOptions>): RateLimitRequestHandler[] {
-  const logger = {
-    error: (err: unknown, message?: string) => ctx.logger.error({ err }, message ?? 'rate limiter error'),
-    warn: (err: unknown, message?: string) => ctx.logger.warn({ err }, message ?? 'rate limiter warning'),
-  };
   const emailOf = (req: Request): string => {
     const email: unknown = (req.body as { email?: unknown } | undefined)?.email;
     return typeof email === 'string' ? email.trim().toLowerCase() : '';
   };
   const limiter = (prefix: string, limit: number, key: (req: Request) => string) =>
-    rateLimit({
-      windowMs: options.loginWindowMs,
+    databaseRateLimiter({
+      ctx,
+      prefix,
       limit,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
+      windowMs: options.loginWindowMs,
+      key,
       skipSuccessfulRequests: true,
-      store: new DatabaseRateLimitStore(ctx.db.knex, prefix),
-      keyGenerator: key,
-      logger,
-      handler: (req, _res, next) => {
-        const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const minutes = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.loginWindowMs) - Date.now()) / 60_000));
-        req.log?.warn({ email: emailOf(req), limiter: prefix }, 'sign-in rate limit reached');
-        next(
-          new HttpError(
-            429,
-            'too_many_requests',
-            `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-          ),
-        );
-      },
+      onLimited: (req) => req.log?.warn({ email: emailOf(req), limiter: prefix }, 'sign-in rate limit reached'),
+      message: (wait) => `Too many sign-in attempts. Try again in ${wait}.`,
     });
   const ip = (req: Request) => ipKeyGenerator(req.ip ?? '');
   return [

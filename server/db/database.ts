@@ -1,5 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import { startEmbeddedPostgis, type EmbeddedPostgis } from './embedded.ts';
+import { embeddedPoolHooks, startEmbeddedPostgis, type EmbeddedPostgis } from './embedded.ts';
 
 // Note: int8 (count(*), sums) arrives as a string from pg on both databases; convert where used.
 
@@ -44,7 +44,7 @@ function knexFor(connectionString: string, poolMax: number, searchPath?: string[
     // JIT compilation adds 0.1–1.6 s to our short analytic queries (tiles, summaries) and never pays off.
     connection: { connectionString, application_name: 'roadsafe', ...(embedded ? {} : { options: '-c jit=off' }) },
     searchPath: searchPath ? [...searchPath, 'public'] : undefined,
-    pool: { min: poolMax === 1 ? 1 : 0, max: poolMax },
+    pool: { min: poolMax === 1 ? 1 : 0, max: poolMax, ...(embedded ? embeddedPoolHooks : {}) },
     acquireConnectionTimeout: 120_000,
   });
 }

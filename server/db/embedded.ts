@@ -68,6 +68,39 @@ function acquireLock(dataDir: string): () => void {
   throw new Error(`Could not take the lock ${lockPath}`);
 }
 
+const SAW_ERROR = Symbol('roadsafe.sawError');
+
+interface PgClientLike {
+  query: (...args: unknown[]) => unknown;
+  [SAW_ERROR]?: boolean;
+}
+
+/**
+ * Knex pool hooks for every pool on the embedded database. After a statement fails, pglite-socket 0.2.11
+ * can send one stale reply that the next query on that socket would read as its own (docs/ARCHITECTURE.md,
+ * "Two database modes"), so a connection that saw an error is replaced when it is next checked out.
+ * Inside a transaction the same connection carries on to the ROLLBACK, as it must.
+ */
+export const embeddedPoolHooks = {
+  afterCreate(connection: PgClientLike, done: (err: Error | null, connection: PgClientLike) => void): void {
+    const query = connection.query.bind(connection);
+    connection.query = (...args: unknown[]) => {
+      const callback = args[args.length - 1];
+      if (typeof callback === 'function') {
+        args[args.length - 1] = (err: unknown, result: unknown) => {
+          if (err) connection[SAW_ERROR] = true;
+          (callback as (err: unknown, result: unknown) => void)(err, result);
+        };
+      }
+      return query(...args);
+    };
+    done(null, connection);
+  },
+  validate(connection: PgClientLike): boolean {
+    return !connection[SAW_ERROR];
+  },
+};
+
 export async function startEmbeddedPostgis(dataDir: string): Promise<EmbeddedPostgis> {
   fs.mkdirSync(dataDir, { recursive: true });
   const release = acquireLock(dataDir);
@@ -76,8 +109,9 @@ export async function startEmbeddedPostgis(dataDir: string): Promise<EmbeddedPos
     const created = !fs.existsSync(path.join(pgdata, 'PG_VERSION'));
     const db = await PGlite.create(pgdata, { extensions: { postgis } });
     await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
-    // One connection: PGlite is a single session, so a second client would share its transactions.
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+    // PGlite is a single session, so the pool keeps one client; a second socket is allowed only so the pool can
+    // open a replacement while the client it discarded after an error (embeddedPoolHooks) is still closing.
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
     await server.start();
     // The library does not expose the bound port; read it from its net.Server.
     const netServer = (server as unknown as { server?: Server }).server;

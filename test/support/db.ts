@@ -3,6 +3,7 @@ import knexFactory from 'knex';
 import { inject } from 'vitest';
 import { probeMvt, type Database, type DatabaseMode } from '../../server/db/database.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
+import { embeddedPoolHooks } from '../../server/db/embedded.ts';
 
 export interface TestTarget {
   mode: DatabaseMode;
@@ -37,7 +38,7 @@ export async function openTestDatabase(target: TestTarget): Promise<TestDatabase
     // Same connection options as server/db/database.ts (JIT off on PostgreSQL).
     connection: target.mode === 'embedded' ? target.url : { connectionString: target.url, options: '-c jit=off' },
     searchPath: [schema, 'public'],
-    pool: { min: 0, max: target.mode === 'embedded' ? 1 : 5 },
+    pool: target.mode === 'embedded' ? { min: 0, max: 1, ...embeddedPoolHooks } : { min: 0, max: 5 },
   });
   await migrateToLatest(knex, schema);
   const { rows } = await knex.raw('SELECT postgis_lib_version() AS v');
