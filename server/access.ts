@@ -28,6 +28,27 @@ export const routeAccess: Record<string, Access> = {
   'GET /tiles/:layer/:z/:x/:y.mvt': PUBLIC,
   'GET /api/imports': staff('admin', 'analyst'),
 
+  // Road network (staff: import state for analysts)
+  'GET /api/road-network': staff('admin', 'analyst', 'planner'),
+
+  // Hotspots (public results hold no personal data; running and re-scoring is staff work)
+  'GET /api/hotspots': PUBLIC,
+  'GET /api/hotspots/:siteId': PUBLIC,
+  'GET /api/hotspot-method': PUBLIC,
+  'GET /api/clusters': PUBLIC,
+  'POST /api/hotspots/rescore': staff('admin', 'analyst', 'planner'),
+  'POST /api/hotspot-runs': staff('admin', 'analyst', 'planner'),
+  'GET /api/hotspot-runs': staff('admin', 'analyst', 'planner'),
+  'GET /api/hotspot-runs/:id': staff('admin', 'analyst', 'planner'),
+
+  // Community concerns (public report and status by private token; triage is staff work)
+  'GET /api/concern-challenge': PUBLIC,
+  'POST /api/concerns': PUBLIC,
+  'GET /api/concerns/:reference': PUBLIC,
+  'GET /api/staff/concerns': staff('admin', 'analyst', 'planner'),
+  'GET /api/staff/concerns/:reference': staff('admin', 'analyst', 'planner'),
+  'PATCH /api/staff/concerns/:reference': staff('admin', 'analyst', 'planner'),
+
   // Staff accounts
   'POST /api/auth/login': PUBLIC,
   'POST /api/auth/logout': ANY_STAFF,

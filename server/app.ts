@@ -11,11 +11,14 @@ import type { Access } from './access.ts';
 import { authRoutes, type AuthOptions } from './auth/routes.ts';
 import { sessionMiddleware } from './auth/session.ts';
 import { collisionRoutes } from './collisions/routes.ts';
+import { concernRoutes, type ConcernOptions } from './concerns/routes.ts';
 import type { AppContext } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { hotspotRoutes } from './hotspots/routes.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { defineRoute, mountRoutes, type AnyRoute } from './http/routes.ts';
+import { roadRoutes } from './roads/routes.ts';
 import { serviceRoutes } from './service/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import type { TileServiceOptions } from './tiles/service.ts';
@@ -24,7 +27,16 @@ export const clientDistDir = path.resolve(path.dirname(fileURLToPath(import.meta
 
 /** Every domain's routes, in mount order. A new domain adds its factory here and its access in access.ts. */
 function allRoutes(ctx: AppContext, options: AppOptions): AnyRoute[] {
-  return [...serviceRoutes(ctx), ...authRoutes(ctx, options.auth), ...collisionRoutes(ctx), ...districtRoutes(ctx), ...tileRoutes(ctx, options.tiles)];
+  return [
+    ...serviceRoutes(ctx),
+    ...authRoutes(ctx, options.auth),
+    ...collisionRoutes(ctx),
+    ...districtRoutes(ctx),
+    ...tileRoutes(ctx, options.tiles),
+    ...roadRoutes(ctx),
+    ...hotspotRoutes(ctx),
+    ...concernRoutes(ctx, options.concerns),
+  ];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -39,6 +51,8 @@ export interface BuiltApp {
 export interface AppOptions {
   auth?: AuthOptions;
   tiles?: TileServiceOptions;
+  /** Proof-of-work difficulty and report rate limit (tests make them cheap). */
+  concerns?: ConcernOptions;
 }
 
 export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
+import { failInterruptedJobs, JobRunner } from '../jobs/runner.ts';
+import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from './app.ts';
 import { ensureInitialAdmin } from './auth/initial-admin.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -7,6 +9,7 @@ import type { AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { loadDemoDataIfEmpty } from './demo/load.ts';
+import { failInterruptedRuns } from './hotspots/run.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 const packageVersion = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -22,18 +25,25 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const startedAt = Date.now();
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
-  const ctx: AppContext = { db, config, logger, version: packageVersion, warmUps: [] };
+  const jobs = new JobRunner(db.knex, logger);
+  const ctx: AppContext = { db, config, logger, version: packageVersion, warmUps: [], jobs };
+  let scheduler: Scheduler;
   try {
     logger.info({ database: db.mode, postgis: db.postgisVersion, mvt: db.capabilities.mvt }, 'database open');
     const applied = await migrateToLatest(db.knex);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    const interrupted = await failInterruptedJobs(db.knex);
+    if (interrupted) {
+      logger.warn({ jobs: interrupted }, 'background jobs left running by a stopped process were marked failed');
+      await failInterruptedRuns(db.knex);
+    }
     await ensureInitialAdmin(ctx);
     if (config.DEMO_DATA) await loadDemoDataIfEmpty(ctx);
+    scheduler = startScheduler(ctx, jobs);
   } catch (err) {
     await db.close();
     throw err;
   }
-
   const { app } = createApp(ctx);
   // Listen only when caches such as the tile grid are built, so the first visitors do not wait.
   await Promise.all(ctx.warmUps ?? []);
@@ -60,6 +70,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           server.closeIdleConnections();
         });
         clearTimeout(force);
+        await scheduler.stop();
+        // Let a running job (e.g. a hotspot run) finish within the grace period; one cut short is marked failed at the next start.
+        await Promise.race([jobs.idle(), new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_SECONDS * 1000).unref())]);
         await db.close();
       })()),
   };

@@ -1,4 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -29,4 +31,19 @@ export function csvStream<T>(headers: readonly string[], values: (record: T) => 
     }
   }
   return Readable.from(lines());
+}
+
+/**
+ * Sends a CSV stream as the download `filename` (Content-Type and Content-Disposition; set any other
+ * headers first). A client going away mid-download is not an error: the stream just stops.
+ */
+export async function sendCsv(res: ServerResponse, filename: string, csv: Readable): Promise<void> {
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  try {
+    await pipeline(csv, res);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    throw err;
+  }
 }

@@ -1,9 +1,8 @@
-import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../http/errors.ts';
 import { defineRoute, type AnyRoute } from '../http/routes.ts';
-import { csvStream } from './csv.ts';
+import { csvStream, sendCsv } from './csv.ts';
 import { collisionDetail } from './detail.ts';
 import { COLLISION_CSV_HEADERS, collisionCsvValues, collisionFeature } from './properties.ts';
 import {
@@ -84,20 +83,13 @@ export function collisionRoutes(ctx: AppContext): AnyRoute[] {
       handler: async ({ query }: { query: CollisionListQuery }, req, res) => {
         if (query.format === 'csv') {
           const matched = await countCollisions(knex, query);
-          res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-          res.setHeader('Content-Disposition', 'attachment; filename="collisions.csv"');
           res.setHeader('X-Total-Count', String(matched));
           if (query.limit !== undefined && query.offset + query.limit < matched) {
             res.setHeader('Link', `<${pageUrl(req, { offset: String(query.offset + query.limit), limit: String(query.limit) })}>; rel="next"`);
           }
+          // The batches stop with the stream when the client goes away mid-download.
           const batches = collisionBatches(knex, query, { offset: query.offset, limit: query.limit });
-          try {
-            await pipeline(csvStream(COLLISION_CSV_HEADERS, collisionCsvValues, batches), res);
-          } catch (err) {
-            // The client went away mid-download: nothing to answer, the batches stop with the stream.
-            if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-            throw err;
-          }
+          await sendCsv(res, 'collisions.csv', csvStream(COLLISION_CSV_HEADERS, collisionCsvValues, batches));
           return;
         }
         const limit = query.limit ?? LIST_LIMIT.default;

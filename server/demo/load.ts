@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { importStats19 } from '../collisions/stats19/import.ts';
 import type { AppContext } from '../context.ts';
 import { importDistricts } from '../districts/import.ts';
+import { runHotspots } from '../hotspots/run.ts';
 
 /** The demo data shipped in the repository (see demo-data/ATTRIBUTION.md). */
 export const DEMO_FILES = {
@@ -53,5 +54,23 @@ export async function loadDemoDataIfEmpty(ctx: AppContext): Promise<DemoLoadResu
     .onConflict('key')
     .merge();
   ctx.logger.info({ ...result, ms: Date.now() - started }, 'demo data loaded');
+  await runDemoHotspots(ctx);
   return result;
+}
+
+/**
+ * One full hotspot run over the demo collisions, so the map has hotspots on first start (grid units:
+ * the demo has no road network). A failure is logged, not fatal: the service works without a run.
+ */
+async function runDemoHotspots(ctx: AppContext): Promise<void> {
+  const started = Date.now();
+  ctx.logger.info('scoring hotspots over the demo collisions (one full run, hexagon grid units)');
+  try {
+    const { runId, summary } = await runHotspots(ctx.db.knex, { scope: 'full', startedBy: 'demo' });
+    const units = Object.fromEntries(Object.entries(summary.units).map(([unit, c]) => [unit, { sites: c.sites, candidates: c.candidates }]));
+    await ctx.db.knex.raw(`UPDATE app_state SET value = value || ?::jsonb WHERE key = ?`, [JSON.stringify({ hotspotRunId: runId }), DEMO_MARKER]);
+    ctx.logger.info({ runId, unitKind: summary.unitKind, units, ms: Date.now() - started }, 'demo hotspot run finished');
+  } catch (err) {
+    ctx.logger.error({ err, ms: Date.now() - started }, 'demo hotspot run failed; start one with `roadsafe hotspots compute` or POST /api/hotspot-runs');
+  }
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { applyCollisionFilters, type CollisionFilters } from '../collisions/filters.ts';
-import { HALF_WORLD_M, TILE_BUFFER, TILE_EXTENT, tileSizeM, type TileAddress } from './tile.ts';
-import type { CollisionCell, CollisionPoint } from './encode.ts';
+import { EARTH_RADIUS_M, HALF_WORLD_M, TILE_BUFFER, TILE_EXTENT, tileSizeM, type TileAddress } from './tile.ts';
+import type { CollisionCell, CollisionPoint, HotspotShape } from './encode.ts';
 
 /*
  * SQL for the vector tiles. Every feature set is selected here once and then either encoded by
@@ -18,10 +18,12 @@ import type { CollisionCell, CollisionPoint } from './encode.ts';
 /** Grid cells per tile side when points are aggregated: cells are TILE_EXTENT/64 = 64 tile units wide. */
 export const CELLS_PER_TILE = 64;
 
-// EPSG:3857 metres from the stored lon/lat by arithmetic: half the cost of ST_Transform per row,
-// which matters when a low-zoom tile aggregates hundreds of thousands of points.
-const MX = `(ST_X(c.geom_4326) * ${HALF_WORLD_M / 180}::float8)`;
-const MY = `(ln(tan(radians(90 + ST_Y(c.geom_4326)) / 2)) * 6378137::float8)`;
+// EPSG:3857 metres of a WGS84 point by arithmetic (as lonLatToMercator): half the cost of
+// ST_Transform per row, which matters when a low-zoom tile aggregates hundreds of thousands of points.
+const mercatorX = (point: string) => `(ST_X(${point}) * ${HALF_WORLD_M / 180}::float8)`;
+const mercatorY = (point: string) => `(ln(tan(radians(90 + ST_Y(${point})) / 2)) * ${EARTH_RADIUS_M}::float8)`;
+const MX = mercatorX('c.geom_4326');
+const MY = mercatorY('c.geom_4326');
 const H = `${HALF_WORLD_M}::float8`;
 
 const SEVERITY_NAME_SQL = `CASE p.severity WHEN 1 THEN 'fatal' WHEN 2 THEN 'serious' WHEN 3 THEN 'slight' END`;
@@ -224,5 +226,132 @@ export async function districtsMvt(knex: Knex, tile: TileAddress): Promise<Buffe
      WHERE t.geom IS NOT NULL`,
     [tile.z, tile.x, tile.y, districtSelection(knex, tile)],
   );
+  return (rows[0] as { mvt: Buffer }).mvt;
+}
+
+/**
+ * Hotspot sites are drawn with their own geometry (junction point, segment or window line, hexagon)
+ * from this zoom; below it each site is a point on it (a line's midpoint): a 100 m segment is under
+ * two pixels at zoom 11 and would collapse when quantised to the tile grid.
+ */
+export const HOTSPOT_SHAPE_MIN_ZOOM = 12;
+
+/** Safety valve: at most this many sites per tile, the best ranked (≈ 60 bytes each encoded). */
+export const MAX_HOTSPOTS_PER_TILE = 4000;
+
+/** Which sites the hotspots layer draws: one run's ranked sites of these units. */
+export interface HotspotTileSelection {
+  runId: number;
+  units: readonly string[];
+}
+
+// A point on the site in WGS84: a line's midpoint (a vertex would sit at a junction), else a point on its surface.
+const SITE_ANCHOR = `CASE WHEN GeometryType(s.geom_4326) = 'LINESTRING' THEN ST_LineInterpolatePoint(s.geom_4326, 0.5) ELSE ST_PointOnSurface(s.geom_4326) END`;
+
+/** The layer's properties: hotspot_sites column → property. */
+const HOTSPOT_FIELDS = [
+  ['site_id', 'siteId'],
+  ['unit', 'unit'],
+  ['rank', 'rank'],
+  ['harm_score', 'harmScore'],
+  ['candidate', 'candidate'],
+  ['corridor', 'corridor'],
+  ['p_excess', 'pExcess'],
+  ['road_label', 'roadLabel'],
+] as const;
+
+/** The properties selected from `hotspot_sites s`. */
+const HOTSPOT_PROPERTIES = HOTSPOT_FIELDS.map(([column, property]) => `s.${column} AS "${property}"`).join(', ');
+
+/** The properties read back from a subquery `alias` that selected HOTSPOT_PROPERTIES. */
+const hotspotProperties = (alias: string) => HOTSPOT_FIELDS.map(([, property]) => `${alias}."${property}"`).join(', ');
+
+/** The selection's sites whose geometry's box meets the tile (with `marginUnits` tile units of margin). */
+function hotspotsNearTile(knex: Knex, tile: TileAddress, selection: HotspotTileSelection, marginUnits: number): Knex.QueryBuilder {
+  return knex({ s: 'hotspot_sites' })
+    .where('s.run_id', selection.runId)
+    .whereIn('s.unit', selection.units as string[])
+    .whereNotNull('s.rank')
+    .whereRaw('s.geom_4326 && ST_Expand(ST_Transform(ST_TileEnvelope(?, ?, ?, margin => ?::float8), 4326), 1e-9)', [
+      tile.z,
+      tile.x,
+      tile.y,
+      marginUnits / TILE_EXTENT,
+    ]);
+}
+
+/**
+ * Low zooms: one point per site (its anchor) in EPSG:3857 metres, by the same floor() membership as
+ * the collision points, so a site is in exactly one tile; the best `MAX_HOTSPOTS_PER_TILE` by rank.
+ */
+function hotspotPointSelection(knex: Knex, tile: TileAddress, selection: HotspotTileSelection): Knex.Raw {
+  const size = tileSizeM(tile.z);
+  const inner = hotspotsNearTile(knex, tile, selection, 0).select(
+    knex.raw(`${HOTSPOT_PROPERTIES}, ${SITE_ANCHOR} AS anchor`),
+  );
+  const mx = mercatorX('a.anchor');
+  const my = mercatorY('a.anchor');
+  return knex.raw(
+    `SELECT ${hotspotProperties('a')}, ${mx} AS mx, ${my} AS my
+     FROM (?) a
+     WHERE floor((${mx} + ${H}) / ?::float8) = ? AND floor((${H} - ${my}) / ?::float8) = ?
+     ORDER BY a.rank, a.unit, a."siteId"
+     LIMIT ${MAX_HOTSPOTS_PER_TILE}`,
+    [inner, size, tile.x, size, tile.y],
+  );
+}
+
+/** A site as the Node encoder takes it. */
+export type HotspotTileRow = HotspotShape;
+
+/**
+ * High zooms: the sites' own geometry touching the tile or its buffer, best ranked first, clipped to
+ * the buffered tile in WGS84 (`g`; a Web Mercator tile is a lon/lat box). Both encoders then see the
+ * same cut ends, so their quantised vertices agree where a road leaves the tile.
+ */
+function hotspotShapeSelection(knex: Knex, tile: TileAddress, selection: HotspotTileSelection): Knex.Raw {
+  const near = hotspotsNearTile(knex, tile, selection, TILE_BUFFER)
+    .select(knex.raw(HOTSPOT_PROPERTIES), 's.geom_4326')
+    .orderByRaw('s.rank, s.unit, s.site_id')
+    .limit(MAX_HOTSPOTS_PER_TILE);
+  return knex.raw(
+    `SELECT ${hotspotProperties('n')}, ST_ClipByBox2D(n.geom_4326, e.env) AS g
+     FROM (?) n, (SELECT ST_Transform(ST_TileEnvelope(?, ?, ?, margin => ?::float8), 4326) AS env) e`,
+    [near, tile.z, tile.x, tile.y, TILE_BUFFER / TILE_EXTENT],
+  );
+}
+
+/** The tile's hotspot sites as rows for the Node encoder. */
+export async function hotspotRows(knex: Knex, tile: TileAddress, selection: HotspotTileSelection): Promise<HotspotTileRow[]> {
+  if (tile.z < HOTSPOT_SHAPE_MIN_ZOOM) {
+    const { rows } = await hotspotPointSelection(knex, tile, selection);
+    return (rows as HotspotTileRow[]).map((r) => ({ ...r, mx: Number(r.mx), my: Number(r.my) }));
+  }
+  const { rows } = await knex.raw(
+    `SELECT ${hotspotProperties('q')}, ST_AsGeoJSON(q.g) AS geometry FROM (?) q
+     WHERE NOT ST_IsEmpty(q.g) ORDER BY q.rank, q.unit, q."siteId"`,
+    [hotspotShapeSelection(knex, tile, selection)],
+  );
+  return rows as HotspotTileRow[];
+}
+
+/** The tile's hotspot sites encoded by ST_AsMVT (empty buffer when none). */
+export async function hotspotsMvt(knex: Knex, tile: TileAddress, selection: HotspotTileSelection): Promise<Buffer> {
+  const properties = hotspotProperties('q');
+  const { rows } =
+    tile.z < HOTSPOT_SHAPE_MIN_ZOOM
+      ? await knex.raw(
+          `SELECT ST_AsMVT(t, 'hotspots', ${TILE_EXTENT}, 'geom') AS mvt FROM (
+             SELECT ${properties}, ST_AsMVTGeom(ST_Point(q.mx, q.my, 3857), ST_TileEnvelope(?, ?, ?), ${TILE_EXTENT}, ${TILE_BUFFER}, true) AS geom
+             FROM (?) q) t`,
+          [tile.z, tile.x, tile.y, hotspotPointSelection(knex, tile, selection)],
+        )
+      : await knex.raw(
+          `SELECT ST_AsMVT(t, 'hotspots', ${TILE_EXTENT}, 'geom') AS mvt FROM (
+             SELECT ${properties}, ST_AsMVTGeom(ST_Transform(q.g, 3857), ST_TileEnvelope(?, ?, ?), ${TILE_EXTENT}, ${TILE_BUFFER}, true) AS geom
+             FROM (?) q WHERE NOT ST_IsEmpty(q.g)) t
+           WHERE t.geom IS NOT NULL`,
+          [tile.z, tile.x, tile.y, hotspotShapeSelection(knex, tile, selection)],
+        );
   return (rows[0] as { mvt: Buffer }).mvt;
 }

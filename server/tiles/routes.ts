@@ -1,4 +1,5 @@
-import { collisionFilterSchema } from '../collisions/filters.ts';
+import { collisionFilterShape } from '../collisions/filters.ts';
+import { SITE_UNITS } from '../hotspots/pipeline-types.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../http/errors.ts';
 import { notModified } from '../http/etag.ts';
@@ -38,8 +39,18 @@ const tileParams = z
     }
   });
 
+const tileQuery = z
+  .object({
+    ...collisionFilterShape,
+    unit: z
+      .enum(SITE_UNITS, { message: `unit must be one of: ${SITE_UNITS.join(', ')}` })
+      .optional()
+      .openapi({ description: 'Layer hotspots only: segment | junction | window | cell (default: segments and junctions, or cells)' }),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: '"from" must not be after "to"', path: ['from'] });
+
 /**
- * Vector tiles for the collisions and districts layers.
+ * Vector tiles for the collisions, districts and hotspots layers.
  * @param options cache size and point budget (tests and benchmarks pass their own).
  */
 export function tileRoutes(ctx: AppContext, options: TileServiceOptions = {}): AnyRoute[] {
@@ -51,14 +62,19 @@ export function tileRoutes(ctx: AppContext, options: TileServiceOptions = {}): A
     defineRoute({
       method: 'get',
       path: '/tiles/:layer/:z/:x/:y.mvt',
-      summary: 'A Mapbox vector tile of collisions or districts',
+      summary: 'A Mapbox vector tile of collisions, districts or hotspot sites',
       description:
         'Layer `collisions` takes the same filters as GET /api/collisions. Below zoom 11, and where a tile would hold more ' +
         'than 8,000 collisions, its features are grid cells (`aggregated: true`, `count`, `fatal`, `serious`, `slight`); ' +
         'otherwise one point per collision (`collisionIndex`, `severity` 1–3, `severityName`, `date`, `district`). ' +
-        'Layer `districts`: polygons with `code` and `name` (filters ignored). ETags follow the data version; gzip when accepted.',
+        'Layer `districts`: polygons with `code` and `name` (filters ignored). ' +
+        'Layer `hotspots`: the ranked sites of the latest succeeded full hotspot run (`siteId`, `unit`, `rank`, `harmScore`, ' +
+        '`candidate`, `corridor`, `pExcess`, `roadLabel`; absent when null); `unit` picks one unit (and the latest run of its kind), ' +
+        'otherwise segments and junctions of a network run or cells of a grid run. From zoom 12 each site has its own geometry ' +
+        '(junction point, segment or window line, hexagon); below, one point on it. At most 4,000 sites per tile, the best ranked. ' +
+        'ETags follow the data version; gzip when accepted.',
       tags: ['tiles'],
-      request: { params: tileParams, query: collisionFilterSchema },
+      request: { params: tileParams, query: tileQuery },
       responses: {
         200: { description: 'The tile', contentTypes: [MVT_CONTENT_TYPE] },
         204: { description: 'No features in this tile' },

@@ -4,8 +4,11 @@ import type { Knex } from 'knex';
 import { filterHash, normaliseFilters, SEVERITY_CODE, type CollisionFilters } from '../collisions/filters.ts';
 import type { Database } from '../db/database.ts';
 import { dataVersion } from '../db/data-versions.ts';
+import { latestFullRun } from '../hotspots/queries.ts';
+import type { SiteUnit, UnitKind } from '../hotspots/pipeline-types.ts';
+import { unitKindOf } from '../hotspots/schemas.ts';
 import { TileCache, type CachedTile } from './cache.ts';
-import { encodeCollisionCells, encodeCollisionPoints, encodeDistricts } from './encode.ts';
+import { encodeCollisionCells, encodeCollisionPoints, encodeDistricts, encodeHotspots } from './encode.ts';
 import { CollisionGrid, GRID_MAX_TILE_ZOOM, type GridFilters } from './grid.ts';
 import {
   collisionCellRows,
@@ -16,15 +19,24 @@ import {
   districtRows,
   districtsMvt,
   GRID_ZOOM,
+  hotspotRows,
+  hotspotsMvt,
   inTileTransaction,
+  type HotspotTileSelection,
 } from './queries.ts';
 import type { TileAddress } from './tile.ts';
 import type { Logger } from '../logger.ts';
 
 const gzip = promisify(gzipCallback);
 
-export const TILE_LAYERS = ['collisions', 'districts'] as const;
+export const TILE_LAYERS = ['collisions', 'districts', 'hotspots'] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
+
+/** A tile request's query: the collision filters (collisions layer) and the site unit (hotspots layer). */
+export type TileQuery = CollisionFilters & { unit?: SiteUnit };
+
+/** Site units the hotspots layer draws without a `unit`: windows overlap the segments, so they come only when asked for. */
+const DEFAULT_HOTSPOT_UNITS = { network: ['segment', 'junction'], grid: ['cell'] } as const;
 
 /** `postgis`: ST_AsMVT in the database; `node`: features selected by SQL, encoded by geojson-vt + vt-pbf. */
 export type TileEncoder = 'postgis' | 'node';
@@ -74,6 +86,7 @@ export class TileService {
   private readonly versions = new Map<TileLayer, { version: number; at: number }>();
   readonly versionMaxAgeMs: number;
   private grid?: { version: number; grid: Promise<CollisionGrid> };
+  private hotspotRuns?: { version: number; runs: Map<UnitKind | 'any', Promise<HotspotRun | undefined>> };
   private readonly logger?: Logger;
   private readonly rendering = new Map<string, Promise<CachedTile>>();
   private readonly compressing = new WeakMap<CachedTile, Promise<Buffer>>();
@@ -125,16 +138,19 @@ export class TileService {
     return lookup;
   }
 
-  /** Weak ETag of a tile: layer, data version, address and normalised filters (districts ignore filters). */
-  async etag(layer: TileLayer, tile: TileAddress, filters: CollisionFilters): Promise<string> {
+  /**
+   * Weak ETag of a tile: layer, data version, address and normalised filters (collisions), or the
+   * unit (hotspots); districts ignore filters.
+   */
+  async etag(layer: TileLayer, tile: TileAddress, filters: TileQuery): Promise<string> {
     const version = await this.dataVersion(layer);
-    const filterKey = layer === 'collisions' ? filterHash(filters) : 'all';
+    const filterKey = layer === 'collisions' ? filterHash(withoutUnit(filters)) : layer === 'hotspots' ? `unit-${filters.unit ?? 'default'}` : 'all';
     // Weak: the gzipped and plain bodies, and the two encoders' bytes, carry the same features.
     return `W/"${layer}.${version}.${tile.z}-${tile.x}-${tile.y}.${filterKey}.f${TILE_FORMAT}"`;
   }
 
   /** The tile for an ETag from `etag()`, from the cache or freshly rendered with the default encoder. */
-  async cached(etag: string, layer: TileLayer, tile: TileAddress, filters: CollisionFilters): Promise<CachedTile> {
+  async cached(etag: string, layer: TileLayer, tile: TileAddress, filters: TileQuery): Promise<CachedTile> {
     const hit = this.cache.get(etag);
     if (hit) return hit;
     // Requests for a tile already being rendered wait for that render (a map load asks for the
@@ -172,11 +188,51 @@ export class TileService {
   }
 
   /** Renders a tile without the cache; null when it has no features. */
-  async render(layer: TileLayer, tile: TileAddress, filters: CollisionFilters, options: RenderOptions = {}): Promise<Uint8Array | null> {
+  async render(layer: TileLayer, tile: TileAddress, filters: TileQuery, options: RenderOptions = {}): Promise<Uint8Array | null> {
     const encoder = options.encoder ?? this.defaultEncoder;
     if (encoder === 'postgis' && !this.db.capabilities.mvt) throw new Error('This PostGIS has no ST_AsMVT; use the node encoder.');
-    const bytes = layer === 'districts' ? await this.renderDistricts(tile, encoder) : await this.renderCollisions(tile, normaliseFilters(filters), encoder, options.useGrid ?? true);
+    const bytes =
+      layer === 'districts'
+        ? await this.renderDistricts(tile, encoder)
+        : layer === 'hotspots'
+          ? await this.renderHotspots(tile, filters.unit, encoder)
+          : await this.renderCollisions(tile, normaliseFilters(withoutUnit(filters)), encoder, options.useGrid ?? true);
     return bytes && bytes.length > 0 ? bytes : null;
+  }
+
+  /**
+   * The ranked sites of the latest succeeded full run (of the unit's kind when a unit is given);
+   * an empty tile while no run exists.
+   */
+  private async renderHotspots(tile: TileAddress, unit: SiteUnit | undefined, encoder: TileEncoder): Promise<Uint8Array | null> {
+    const run = await this.hotspotRun(unit ? unitKindOf(unit) : undefined);
+    if (!run) return null;
+    const selection: HotspotTileSelection = { runId: run.id, units: unit ? [unit] : DEFAULT_HOTSPOT_UNITS[run.unitKind] };
+    return inTileTransaction(this.db.knex, async (trx) => {
+      if (encoder === 'postgis') return hotspotsMvt(trx, tile, selection);
+      return encodeHotspots(await hotspotRows(trx, tile, selection), tile);
+    });
+  }
+
+  /**
+   * The run the hotspots layer draws, looked up once per hotspots data version rather than per tile:
+   * a full run bumps that version in the transaction that publishes it, and the tiles' ETags carry
+   * the same version (concurrent callers share the lookup; a failed one is forgotten).
+   */
+  private async hotspotRun(unitKind: UnitKind | undefined): Promise<HotspotRun | undefined> {
+    const version = await this.dataVersion('hotspots');
+    if (this.hotspotRuns?.version !== version) this.hotspotRuns = { version, runs: new Map() };
+    const { runs } = this.hotspotRuns;
+    const key = unitKind ?? 'any';
+    let run = runs.get(key);
+    if (!run) {
+      const lookup = latestFullRun(this.db.knex, unitKind).then((row) => row && { id: row.id, unitKind: row.unit_kind });
+      lookup.catch(() => {
+        if (runs.get(key) === lookup) runs.delete(key);
+      });
+      runs.set(key, (run = lookup));
+    }
+    return run;
   }
 
   private async renderDistricts(tile: TileAddress, encoder: TileEncoder): Promise<Uint8Array | null> {
@@ -248,6 +304,18 @@ export class TileService {
     this.grid = { version, grid };
     return grid;
   }
+}
+
+/** The run the hotspots layer draws: its id and the kind of units it ranked. */
+interface HotspotRun {
+  id: number;
+  unitKind: UnitKind;
+}
+
+/** The collision filters of a tile query (the hotspots layer's `unit` is not one). */
+function withoutUnit(query: TileQuery): CollisionFilters {
+  const { unit: _unit, ...filters } = query;
+  return filters;
 }
 
 /** Only severity and district filters can be answered from the grid; the rest need the collisions table. */

@@ -6,6 +6,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import { copyFrom, copyFromStream, copyTextField } from '../../db/copy-from.ts';
 import { bumpDataVersion } from '../../db/data-versions.ts';
+import { describeRowProblem, type RowProblem } from '../../row-problem.ts';
 import type { Stats19Table } from './codes.ts';
 import { COLUMNS, HeaderError, resolveHeader, type HeaderLayout, type MappedColumn } from './columns.ts';
 import { roadUserGroup } from './road-user.ts';
@@ -123,19 +124,7 @@ export class Stats19ImportError extends Error {
 
 const FILE_NOUN: Record<Stats19Table, string> = { collision: 'collisions', casualty: 'casualties', vehicle: 'vehicles' };
 
-interface RowProblem {
-  line: number;
-  column?: string;
-  value?: string;
-  reason: string;
-}
-
-function describe(table: Stats19Table, file: string, problem: RowProblem): string {
-  const where = `${FILE_NOUN[table]} file ${path.basename(file)} line ${problem.line}`;
-  if (problem.column === undefined) return `${where}: ${problem.reason}`;
-  const value = problem.value === undefined ? '' : `${JSON.stringify(problem.value)} `;
-  return `${where}, column ${problem.column}: ${value}${problem.reason}`;
-}
+const describe = (table: Stats19Table, file: string, problem: RowProblem): string => describeRowProblem(FILE_NOUN[table], file, problem);
 
 /** Writes rejected rows as CSV (file, line, column, value, reason), opened on the first reject. */
 class RejectReport {
