@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
-// Multi-page build: the public map (index.html) and the staff pages.
+// Multi-page build: the public map (index.html), the public hotspot, report and status pages, and the staff pages.
 export default defineConfig({
   root,
   base: '/',
@@ -16,8 +16,13 @@ export default defineConfig({
     rollupOptions: {
       input: {
         map: path.join(root, 'index.html'),
+        hotspot: path.join(root, 'hotspot.html'),
+        report: path.join(root, 'report.html'),
+        concern: path.join(root, 'concern.html'),
         staffLogin: path.join(root, 'staff/login.html'),
         staff: path.join(root, 'staff/index.html'),
+        staffHotspots: path.join(root, 'staff/hotspots.html'),
+        staffConcerns: path.join(root, 'staff/concerns.html'),
       },
     },
   },

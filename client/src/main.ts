@@ -2,12 +2,12 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './styles/base.css';
 import './styles/map.css';
-import * as maplibregl from 'maplibre-gl';
-// The worker ships as its own module file; Vite copies it and gives its URL (same origin: CSP worker-src 'self').
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { ApiError, fetchJson } from './shared/api.ts';
+import './styles/pages.css';
+// base-map.ts points MapLibre at its worker file and declares window.roadsafeMap.
+import { DEFAULT_BOUNDS, featuresBounds, geometryBounds, maplibregl } from './map/base-map.ts';
+import { ApiError, fetchDistricts, fetchJson } from './shared/api.ts';
 import { announce, byId, h } from './shared/dom.ts';
-import { formatCount, formatDate } from './shared/format.ts';
+import { capitalise, formatCount, formatDate, formatGbp } from './shared/format.ts';
 import { normaliseCollision, normaliseSummary, type CollisionDetails, type Summary } from './map/api-types.ts';
 import { renderDetails, renderDetailsError } from './map/details-view.ts';
 import {
@@ -35,28 +35,16 @@ import {
 } from './map/style.ts';
 import { renderSummary } from './map/summary-view.ts';
 import { TableView } from './map/table-view.ts';
-
-maplibregl.setWorkerUrl(workerUrl);
+import { shortMethodLine } from './hotspots/method-view.ts';
+import { hotspotTip, renderHotspotPopup, siteDetailsUrl } from './hotspots/popup.ts';
+import { HOTSPOT_SOURCE, hotspotLayers, hotspotTileUrl, interactiveHotspotLayers, setHotspotVisibility } from './hotspots/style.ts';
+import { normaliseList, normaliseMethod, siteLabel, UNIT_LABELS, unitsForKind, UNITS, type MethodStatement, type SiteUnit } from './hotspots/types.ts';
 
 interface ClientConfig {
   basemapStyleUrl: string | null;
   tileMinPointZoom: number;
 }
 
-interface DistrictFeature {
-  properties: { code: string; name: string };
-  geometry: { type: string; coordinates: unknown };
-}
-
-declare global {
-  interface Window {
-    /** The MapLibre map, for browser tests and the console. */
-    roadsafeMap?: maplibregl.Map;
-  }
-}
-
-/** Lancashire, used when there is no view in the URL and the districts cannot be read. */
-const FALLBACK_BOUNDS: [number, number, number, number] = [-3.1, 53.48, -2.0, 54.25];
 /** The collision API's largest GeoJSON page. */
 const GEOJSON_DOWNLOAD_LIMIT = 10_000;
 const NARROW = window.matchMedia('(max-width: 800px)');
@@ -68,6 +56,15 @@ const state = {
   districtNames: new Map<string, string>(),
   districtBounds: new Map<string, [number, number, number, number]>(),
   config: { basemapStyleUrl: null, tileMinPointZoom: 11 } as ClientConfig,
+  hotspots: {
+    /** The layer is on (URL `hotspots=on`). */
+    show: new URLSearchParams(location.search).get('hotspots') === 'on',
+    /** Which units to draw (URL `hotspotUnit`); empty until the method says which exist. */
+    unit: (new URLSearchParams(location.search).get('hotspotUnit') ?? '') as SiteUnit | '',
+    /** A published run exists, so the tile layer has something to show. */
+    available: false,
+    method: undefined as MethodStatement | undefined,
+  },
 };
 
 const form = byId<HTMLFormElement>('filters');
@@ -88,6 +85,8 @@ const table = new TableView(showOnMap);
 function pageUrl(): string {
   const query = filtersToQuery(state.filters);
   if (state.view === 'table') query.set('view', 'table');
+  if (state.hotspots.show) query.set('hotspots', 'on');
+  if (state.hotspots.show && state.hotspots.unit) query.set('hotspotUnit', state.hotspots.unit);
   const search = query.toString();
   return `${location.pathname}${search ? `?${search}` : ''}${location.hash}`;
 }
@@ -162,15 +161,7 @@ function fitToDistrict(code: string | undefined): void {
 }
 
 function allDistrictBounds(): [number, number, number, number] | undefined {
-  if (state.districtBounds.size === 0) return undefined;
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [x0, y0, x1, y1] of state.districtBounds.values()) {
-    minX = Math.min(minX, x0);
-    minY = Math.min(minY, y0);
-    maxX = Math.max(maxX, x1);
-    maxY = Math.max(maxY, y1);
-  }
-  return [minX, minY, maxX, maxY];
+  return geometryBounds([...state.districtBounds.values()].map(([x0, y0, x1, y1]) => [[x0, y0], [x1, y1]]));
 }
 
 // ---------- Summary ----------
@@ -248,8 +239,8 @@ function showMapMessage(message: string | undefined): void {
 async function createMap(): Promise<void> {
   const hasView = /(^|[#&])map=/.test(location.hash);
   const withBasemap = Boolean(state.config.basemapStyleUrl);
-  // A link with a district but no map view opens on that district.
-  const bounds = (state.filters.district && state.districtBounds.get(state.filters.district)) || allDistrictBounds() || FALLBACK_BOUNDS;
+  // A link with a district but no map view opens on that district; Lancashire when the districts cannot be read.
+  const bounds = (state.filters.district && state.districtBounds.get(state.filters.district)) || allDistrictBounds() || DEFAULT_BOUNDS;
   map = new maplibregl.Map({
     container: mapContainer,
     style: withBasemap ? state.config.basemapStyleUrl! : offlineStyle(location.origin, apiQuery(), state.filters.district),
@@ -290,17 +281,24 @@ async function createMap(): Promise<void> {
       mapNotice = 'The background map could not be loaded; showing collisions without it.';
       showMapMessage(mapNotice);
       map!.setStyle(offlineStyle(location.origin, apiQuery(), state.filters.district));
-      map!.once('style.load', () => wireMapEvents(map!));
+      map!.once('style.load', () => {
+        addHotspotLayers(map!);
+        wireMapEvents(map!);
+      });
     };
     const onBasemapLoad = () => {
       map!.off('error', onBasemapError);
       addServiceLayers(map!);
+      addHotspotLayers(map!);
       wireMapEvents(map!);
     };
     map.once('style.load', onBasemapLoad);
     map.once('error', onBasemapError);
   } else {
-    map.once('load', () => wireMapEvents(map!));
+    map.once('load', () => {
+      addHotspotLayers(map!);
+      wireMapEvents(map!);
+    });
   }
   updateLegend();
   map.on('zoomend', updateLegend);
@@ -313,7 +311,98 @@ function updateLegend(): void {
   legendGrouped = grouped;
   const container = byId('legend');
   const current = container.querySelector('details');
-  renderLegend(container, grouped, current ? !current.open : NARROW.matches);
+  renderLegend(container, grouped, current ? !current.open : NARROW.matches, state.hotspots.show && state.hotspots.available);
+}
+
+// ---------- Hotspots ----------
+
+/** Collision layers and their normal opacity paint property, dimmed while hotspots are shown. */
+const COLLISION_OPACITY: Array<[string, 'circle-opacity' | 'circle-stroke-opacity']> = [LAYERS.cellsAll, LAYERS.cellsFatal, LAYERS.points].flatMap((id) => [
+  [id, 'circle-opacity'],
+  [id, 'circle-stroke-opacity'],
+] as Array<[string, 'circle-opacity' | 'circle-stroke-opacity']>);
+
+/** Adds the hotspot tile layer (hidden unless switched on) once a published ranking exists. */
+function addHotspotLayers(m: maplibregl.Map): void {
+  if (!state.hotspots.available || m.getSource(HOTSPOT_SOURCE)) return;
+  m.addSource(HOTSPOT_SOURCE, { type: 'vector', tiles: [hotspotTileUrl(location.origin, state.hotspots.unit)], minzoom: 0, maxzoom: 16 });
+  for (const layer of hotspotLayers({ sourceLayer: 'hotspots', hidden: !state.hotspots.show })) m.addLayer(layer);
+  showHotspots(state.hotspots.show);
+}
+
+/** The top candidate sites as a list of links: the hotspots without the map, for keyboards and screen readers. */
+let hotspotTopLoaded = false;
+async function loadHotspotTop(): Promise<void> {
+  if (hotspotTopLoaded) return;
+  hotspotTopLoaded = true;
+  const target = byId('hotspot-top');
+  try {
+    const query = new URLSearchParams({ limit: '10', candidate: 'true' });
+    if (state.hotspots.unit) query.set('unit', state.hotspots.unit);
+    const list = normaliseList(await fetchJson<unknown>(`/api/hotspots?${query}`));
+    target.replaceChildren(
+      h('h3', {}, 'Top candidate sites'),
+      list.sites.length
+        ? h('ol', { class: 'hotspot-top-list' }, ...list.sites.map((site) => h('li', {}, h('a', { href: siteDetailsUrl(site.siteId, site.runId) }, siteLabel(site)), ` · ${formatGbp(site.harmScore)} a year`)))
+        : h('p', { class: 'hint' }, 'No site is a candidate hotspot in the published ranking.'),
+    );
+  } catch (err) {
+    hotspotTopLoaded = false;
+    target.replaceChildren(h('p', { class: 'hint' }, `The list of sites could not be loaded: ${(err as Error).message}`));
+  }
+}
+
+function showHotspots(show: boolean): void {
+  state.hotspots.show = show && state.hotspots.available;
+  byId('hotspot-top').hidden = !state.hotspots.show;
+  if (state.hotspots.show) void loadHotspotTop();
+  history.replaceState(history.state, '', pageUrl());
+  byId('hotspot-unit-field').hidden = !state.hotspots.show || byId<HTMLSelectElement>('hotspot-unit').options.length < 2;
+  if (map?.getSource(HOTSPOT_SOURCE)) {
+    setHotspotVisibility(map, state.hotspots.show);
+    // The hotspots are the subject while shown: the collisions stay as faint context.
+    for (const [id, property] of COLLISION_OPACITY) if (map.getLayer(id)) map.setPaintProperty(id, property, state.hotspots.show ? 0.3 : 1);
+    mapContainer.dataset.idle = 'false';
+    map.triggerRepaint();
+  }
+  legendGrouped = undefined;
+  updateLegend();
+}
+
+function setHotspotUnit(unit: SiteUnit | ''): void {
+  state.hotspots.unit = unit;
+  hotspotTopLoaded = false;
+  if (state.hotspots.show) void loadHotspotTop();
+  history.replaceState(history.state, '', pageUrl());
+  const source = map?.getSource<maplibregl.VectorTileSource>(HOTSPOT_SOURCE);
+  if (source) {
+    mapContainer.dataset.idle = 'false';
+    source.setTiles([hotspotTileUrl(location.origin, unit)]);
+  }
+}
+
+async function loadHotspotMethod(): Promise<void> {
+  const line = byId('hotspot-method');
+  const toggle = byId<HTMLInputElement>('show-hotspots');
+  try {
+    const method = normaliseMethod(await fetchJson<unknown>('/api/hotspot-method'));
+    state.hotspots.method = method;
+    state.hotspots.available = Boolean(method.latestRun);
+    line.textContent = shortMethodLine(method);
+    // The tile layer's default: road sections and junctions of a network run, cells of a grid run.
+    const kind = method.latestRun?.unitKind ?? method.units;
+    const units: Array<SiteUnit | ''> = kind === 'network' ? ['', ...unitsForKind(kind)] : [''];
+    const select = byId<HTMLSelectElement>('hotspot-unit');
+    select.replaceChildren(...units.map((u) => h('option', { value: u }, u ? UNIT_LABELS[u] : kind === 'network' ? 'Road sections and junctions' : UNIT_LABELS.cell)));
+    if (!units.includes(state.hotspots.unit)) state.hotspots.unit = '';
+    select.value = state.hotspots.unit;
+  } catch (err) {
+    state.hotspots.available = false;
+    line.textContent = err instanceof ApiError && err.status === 404 ? 'No hotspot ranking has been published yet.' : `The hotspot method could not be loaded: ${(err as Error).message}`;
+  }
+  toggle.disabled = !state.hotspots.available;
+  toggle.checked = state.hotspots.show && state.hotspots.available;
+  if (!state.hotspots.available) state.hotspots.show = false;
 }
 
 function wireMapEvents(m: maplibregl.Map): void {
@@ -322,6 +411,9 @@ function wireMapEvents(m: maplibregl.Map): void {
   const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'hover-tip', offset: 12, maxWidth: '260px' });
   let hoveredDistrict: string | number | undefined;
   const interactive = [LAYERS.points, LAYERS.cellsAll];
+  const hotspotInteractive = interactiveHotspotLayers().filter((id) => m.getLayer(id));
+  /** The hotspot under the pointer, when the layer is shown (it takes precedence over collisions). */
+  const hotspotAt = (point: maplibregl.PointLike) => (state.hotspots.show && hotspotInteractive.length ? m.queryRenderedFeatures(point, { layers: hotspotInteractive })[0] : undefined);
 
   m.on('mousemove', (e) => {
     const features = m.queryRenderedFeatures(e.point, { layers: interactive });
@@ -336,8 +428,9 @@ function wireMapEvents(m: maplibregl.Map): void {
       hoveredDistrict = district.id;
       m.setFeatureState({ source: DISTRICT_SOURCE, sourceLayer: 'districts', id: hoveredDistrict }, { hover: true });
     }
-    canvas.style.cursor = feature ? 'pointer' : '';
-    const text = feature ? featureTip(feature.properties) : district ? String(district.properties.name ?? '') : '';
+    const hotspot = hotspotAt(e.point);
+    canvas.style.cursor = feature || hotspot ? 'pointer' : '';
+    const text = hotspot ? hotspotTip(hotspot.properties) : feature ? featureTip(feature.properties) : district ? String(district.properties.name ?? '') : '';
     if (text) tip.setLngLat(e.lngLat).setDOMContent(h('div', {}, ...text.split('\n').map((line, i) => (i === 0 ? h('strong', {}, line) : h('div', {}, line))))).addTo(m);
     else tip.remove();
   });
@@ -348,6 +441,12 @@ function wireMapEvents(m: maplibregl.Map): void {
   });
 
   m.on('click', (e) => {
+    const hotspot = hotspotAt(e.point);
+    if (hotspot) {
+      tip.remove();
+      openHotspot(hotspot.properties, [e.lngLat.lng, e.lngLat.lat]);
+      return;
+    }
     const features = m.queryRenderedFeatures(e.point, { layers: interactive });
     const feature = features.find((f) => f.layer.id === LAYERS.points) ?? features[0];
     if (!feature) return;
@@ -367,10 +466,20 @@ function featureTip(p: Record<string, unknown>): string {
     return `${formatCount(count)} collision${count === 1 ? '' : 's'}\n${formatCount(Number(p.fatal ?? 0))} fatal, ${formatCount(Number(p.serious ?? 0))} serious, ${formatCount(Number(p.slight ?? 0))} slight\nSelect to zoom in`;
   }
   const severity = String(p.severityName ?? ({ 1: 'fatal', 2: 'serious', 3: 'slight' } as Record<string, string>)[String(p.severity)] ?? '');
-  return `${severity.charAt(0).toUpperCase()}${severity.slice(1)} collision\n${formatDate(String(p.date ?? ''))}\nSelect for details`;
+  return `${capitalise(severity)} collision\n${formatDate(String(p.date ?? ''))}\nSelect for details`;
 }
 
 let detailsPopup: maplibregl.Popup | undefined;
+
+function openHotspot(properties: Record<string, unknown>, at: [number, number]): void {
+  if (!map) return;
+  detailsPopup?.remove();
+  detailsPopup = new maplibregl.Popup({ className: 'details-popup', maxWidth: '320px', focusAfterOpen: true, closeButton: true })
+    .setLngLat(at)
+    .setDOMContent(renderHotspotPopup(properties))
+    .addTo(map);
+  detailsPopup.getElement()?.querySelector<HTMLButtonElement>('.maplibregl-popup-close-button')?.focus();
+}
 
 async function openDetails(collisionIndex: string, at: [number, number]): Promise<void> {
   if (!map) return;
@@ -453,39 +562,25 @@ function wireControls(): void {
     map?.resize();
   });
   byId('attribution-text').innerHTML = DATA_ATTRIBUTION;
+  byId<HTMLInputElement>('show-hotspots').addEventListener('change', (e) => {
+    showHotspots((e.target as HTMLInputElement).checked);
+    announce(state.hotspots.show ? 'Hotspot sites shown on the map.' : 'Hotspot sites hidden.');
+  });
+  byId<HTMLSelectElement>('hotspot-unit').addEventListener('change', (e) => {
+    const value = (e.target as HTMLSelectElement).value;
+    setHotspotUnit((UNITS as readonly string[]).includes(value) ? (value as SiteUnit) : '');
+  });
 }
 
 // ---------- Start ----------
 
 async function loadDistricts(): Promise<void> {
-  try {
-    const body = await fetchJson<{ features?: DistrictFeature[] }>('/api/districts');
-    const features = (body.features ?? []).filter((f) => f.properties?.code);
-    features.sort((a, b) => a.properties.name.localeCompare(b.properties.name));
-    for (const f of features) {
-      state.districtNames.set(f.properties.code, f.properties.name);
-      const b = geometryBounds(f.geometry.coordinates);
-      if (b) state.districtBounds.set(f.properties.code, b);
-      districtSelect.append(h('option', { value: f.properties.code }, f.properties.name));
-    }
-  } catch (err) {
-    console.warn('districts could not be loaded', err);
+  for (const d of await fetchDistricts()) {
+    state.districtNames.set(d.code, d.name);
+    const b = featuresBounds([d.geometry]);
+    if (b) state.districtBounds.set(d.code, b);
+    districtSelect.append(h('option', { value: d.code }, d.name));
   }
-}
-
-function geometryBounds(coordinates: unknown): [number, number, number, number] | undefined {
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  const visit = (c: unknown): void => {
-    if (!Array.isArray(c)) return;
-    if (typeof c[0] === 'number' && typeof c[1] === 'number') {
-      minX = Math.min(minX, c[0]);
-      maxX = Math.max(maxX, c[0]);
-      minY = Math.min(minY, c[1]);
-      maxY = Math.max(maxY, c[1]);
-    } else c.forEach(visit);
-  };
-  visit(coordinates);
-  return Number.isFinite(minX) ? [minX, minY, maxX, maxY] : undefined;
 }
 
 async function start(): Promise<void> {
@@ -494,6 +589,7 @@ async function start(): Promise<void> {
   const [config] = await Promise.all([
     fetchJson<ClientConfig>('/api/config').catch(() => state.config),
     loadDistricts(),
+    loadHotspotMethod(),
   ]);
   state.config = { ...state.config, ...config };
   writeForm(state.filters);

@@ -129,6 +129,9 @@ export async function watchProblems(page: Page): Promise<PageProblems> {
   return problems;
 }
 
+/** Messages the browser logs by itself for answers a staff page expects (a 401 before signing in). */
+export const expectedNoise = (e: string): boolean => /status of 401/.test(e);
+
 /** Waits until the map has loaded every tile for the current view and drawn it. */
 export async function waitForMapIdle(page: Page, timeout = 60_000): Promise<void> {
   await page.waitForFunction(
@@ -241,6 +244,8 @@ export interface BrowserSession {
   newPage(viewport?: { width: number; height: number }): Promise<{ page: Page; problems: PageProblems }>;
   /** Closes the current context early (a test that opens two pages in turn). */
   closeContext(): Promise<void>;
+  /** Signs in as ADMIN on the sign-in page and waits to be sent on to `next` (a path). */
+  signIn(page: Page, next: string): Promise<void>;
 }
 
 /** Registers the hooks for one real server and one Chromium per test file, and a fresh context per test. */
@@ -260,11 +265,12 @@ export function useBrowserSession(env: Record<string, string> = {}): BrowserSess
     await browser?.close();
     await server?.stop();
   });
+  const started = (): RunningServer => {
+    if (!server) throw new Error('the server has not started');
+    return server;
+  };
   return {
-    server: () => {
-      if (!server) throw new Error('the server has not started');
-      return server;
-    },
+    server: started,
     async newPage(viewport = { width: 1280, height: 800 }) {
       if (!browser) throw new Error('the browser has not started');
       context = await browser.newContext({ viewport, locale: 'en-GB' });
@@ -275,6 +281,13 @@ export function useBrowserSession(env: Record<string, string> = {}): BrowserSess
     async closeContext() {
       await context?.close();
       context = undefined;
+    },
+    async signIn(page, next) {
+      await page.goto(`${started().url}/staff/login?next=${encodeURIComponent(next)}`);
+      await page.getByLabel('Email address').fill(ADMIN.email);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.pathname === next);
     },
   };
 }

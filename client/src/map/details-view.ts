@@ -1,12 +1,10 @@
 import { h } from '../shared/dom.ts';
-import { capitalise, formatDate } from '../shared/format.ts';
+import { capitalise, DAY_NAMES, formatDate } from '../shared/format.ts';
 import type { CollisionDetails } from './api-types.ts';
-
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 function weekday(iso: string): string {
   const d = new Date(`${iso}T12:00:00Z`);
-  return Number.isNaN(d.getTime()) ? '' : (WEEKDAYS[d.getUTCDay()] ?? '');
+  return Number.isNaN(d.getTime()) ? '' : (DAY_NAMES[d.getUTCDay()] ?? '');
 }
 
 /** The popup body for one collision: a heading and a definition list of what STATS19 records. */

@@ -1,4 +1,4 @@
-/** JSON over fetch with the service's error shape turned into a readable Error. */
+/** JSON over fetch with the service's error shape turned into a readable Error, and the district list the pages share. */
 
 export class ApiError extends Error {
   constructor(
@@ -34,4 +34,27 @@ export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+export interface District {
+  /** ONS code. */
+  code: string;
+  name: string;
+  geometry: GeoJSON.Geometry | null;
+}
+
+/**
+ * The districts of GET /api/districts, sorted by name; none (and a console warning) when they cannot
+ * be loaded, so a page still works without them.
+ */
+export async function fetchDistricts(): Promise<District[]> {
+  try {
+    const body = await fetchJson<{ features?: Array<{ properties?: { code?: string; name?: string }; geometry?: GeoJSON.Geometry | null }> }>('/api/districts');
+    return (body.features ?? [])
+      .flatMap((f) => (f.properties?.code ? [{ code: f.properties.code, name: f.properties.name ?? f.properties.code, geometry: f.geometry ?? null }] : []))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  } catch (err) {
+    console.warn('districts could not be loaded', err);
+    return [];
+  }
 }

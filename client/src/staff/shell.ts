@@ -3,51 +3,22 @@ import '../styles/base.css';
 import '../styles/staff.css';
 import { ApiError, fetchJson } from '../shared/api.ts';
 import { byId, h } from '../shared/dom.ts';
-import { formatCount } from '../shared/format.ts';
+import { capitalise, formatCount } from '../shared/format.ts';
+import { fillChrome, signedInUser, type Me } from './chrome.ts';
+import { roleLabel, sectionHref, sectionsFor, STAFF_SECTIONS, type StaffSection } from './nav.ts';
 
-interface Me {
-  user: { id: number | string; email: string; roles: string[]; displayName?: string | null };
-  csrfToken: string;
-}
-
-interface Section {
-  id: string;
-  title: string;
-  /** What the section will do, shown while it is a placeholder. */
-  purpose: string;
-  /** Roles that see it; undefined: every staff member. */
-  roles?: string[];
+interface Section extends StaffSection {
   render?: (content: HTMLElement) => Promise<void>;
 }
 
-const ROLE_LABELS: Record<string, string> = {
-  admin: 'Administrator',
-  analyst: 'Analyst',
-  planner: 'Planner',
-  reviewer: 'Reviewer',
-  decision_maker: 'Decision maker',
-  supervisor: 'Supervisor',
-};
-
-const SECTIONS: Section[] = [
-  { id: 'overview', title: 'Overview', purpose: '' },
-  { id: 'hotspots', title: 'Hotspots', purpose: 'Find clusters of serious and fatal collisions and rank them for action.' },
-  { id: 'sites', title: 'Enforcement sites', purpose: 'Keep the list of camera and mobile enforcement sites, with their evidence.' },
-  { id: 'van-plans', title: 'Van plans', purpose: 'Plan mobile camera van deployments across sites and shifts.' },
-  { id: 'snap', title: 'Operation Snap', purpose: 'Review dash-cam and helmet-cam footage submitted by the public.' },
-  { id: 'results', title: 'Enforcement results', purpose: 'Record and report the outcomes of enforcement sessions.' },
-  { id: 'imports', title: 'Imports', purpose: 'STATS19 imports into the collision database.', roles: ['admin', 'analyst'], render: renderImports },
-  { id: 'users', title: 'Users', purpose: 'Staff accounts and their roles.', roles: ['admin'], render: renderUsers },
-];
+const RENDERERS: Record<string, (content: HTMLElement) => Promise<void>> = { imports: renderImports, users: renderUsers };
+const SECTIONS: Section[] = STAFF_SECTIONS.map((s) => ({ ...s, render: RENDERERS[s.id] }));
 
 let me: Me;
 
-function roleLabel(role: string): string {
-  return ROLE_LABELS[role] ?? role;
-}
-
 function visibleSections(): Section[] {
-  return SECTIONS.filter((s) => !s.roles || s.roles.some((r) => me.user.roles.includes(r)));
+  const visible = new Set(sectionsFor(me.user.roles).map((s) => s.id));
+  return SECTIONS.filter((s) => visible.has(s.id));
 }
 
 function currentSection(): Section {
@@ -61,6 +32,11 @@ function pageHeading(section: Section): HTMLHeadingElement {
 
 async function show(focus: boolean): Promise<void> {
   const section = currentSection();
+  // An old link to a section that now has a page of its own.
+  if (section.href) {
+    location.replace(section.href);
+    return;
+  }
   document.title = `${section.title} – Road safety staff`;
   for (const link of document.querySelectorAll<HTMLAnchorElement>('#staff-nav-list a')) {
     if (link.dataset.section === section.id) link.setAttribute('aria-current', 'page');
@@ -96,9 +72,9 @@ function overview(): HTMLElement {
       h(
         'li',
         { class: 'card' },
-        h('h2', {}, h('a', { href: `#${s.id}` }, s.title)),
+        h('h2', {}, h('a', { href: sectionHref(s, true) }, s.title)),
         h('p', {}, s.purpose),
-        s.render ? null : h('span', { class: 'badge' }, 'Coming in a later release'),
+        s.render || s.href ? null : h('span', { class: 'badge' }, 'Coming in a later release'),
       ),
     );
   return h(
@@ -140,7 +116,7 @@ function filesText(v: unknown): string {
 }
 
 function errorMessage(err: unknown, what: string): HTMLElement {
-  const text = err instanceof ApiError && err.status === 403 ? `Your role cannot see ${what}.` : `${what.charAt(0).toUpperCase()}${what.slice(1)} could not be loaded: ${(err as Error).message}`;
+  const text = err instanceof ApiError && err.status === 403 ? `Your role cannot see ${what}.` : `${capitalise(what)} could not be loaded: ${(err as Error).message}`;
   return h('p', { class: 'error-text', role: 'alert' }, text);
 }
 
@@ -227,51 +203,11 @@ async function renderUsers(content: HTMLElement): Promise<void> {
   }
 }
 
-function goToLogin(): void {
-  const next = `${location.pathname}${location.hash}`;
-  location.replace(`/staff/login?next=${encodeURIComponent(next)}`);
-}
-
-async function signOut(): Promise<void> {
-  const button = byId<HTMLButtonElement>('sign-out');
-  button.disabled = true;
-  try {
-    await fetchJson('/api/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': me.csrfToken } });
-  } catch (err) {
-    // Already signed out (401) is fine; anything else is worth a message.
-    if (!(err instanceof ApiError && err.status === 401)) {
-      button.disabled = false;
-      byId('content').prepend(h('p', { class: 'error-text', role: 'alert' }, `Signing out did not work: ${(err as Error).message}`));
-      return;
-    }
-  }
-  location.replace('/staff/login');
-}
-
 async function start(): Promise<void> {
-  try {
-    me = await fetchJson<Me>('/api/auth/me');
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      goToLogin();
-      return;
-    }
-    byId('content').replaceChildren(h('h1', {}, 'Staff area'), h('p', { class: 'error-text', role: 'alert' }, `The staff area could not be loaded: ${(err as Error).message}`));
-    return;
-  }
-  byId('user-email').textContent = me.user.displayName ? `${me.user.displayName} (${me.user.email})` : me.user.email;
-  byId('user-roles').replaceChildren(...me.user.roles.map((r) => h('span', { class: 'role-chip' }, roleLabel(r))));
-  byId('staff-user').hidden = false;
-  byId('sign-out').addEventListener('click', () => void signOut());
-  byId('staff-nav-list').replaceChildren(
-    ...visibleSections().map((s) =>
-      h(
-        'li',
-        {},
-        h('a', { href: `#${s.id}`, 'data-section': s.id }, s.title, s.id !== 'overview' && !s.render ? h('span', { class: 'nav-soon' }, 'later release') : null),
-      ),
-    ),
-  );
+  const user = await signedInUser();
+  if (!user) return;
+  me = user;
+  fillChrome(me, currentSection().id, true);
   window.addEventListener('hashchange', () => void show(true));
   await show(false);
 }
