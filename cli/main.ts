@@ -7,7 +7,11 @@ import { openDatabase, type Database } from '../server/db/database.ts';
 import { migrateToLatest, migrationStatus } from '../server/db/migrate.ts';
 import { importDistricts } from '../server/districts/import.ts';
 import { HttpError } from '../server/http/errors.ts';
+import { registerConcernCommands } from './concerns.ts';
+import { registerHotspotCommands } from './hotspots.ts';
+import type { CliIo } from './io.ts';
 import { readNewPassword, type InputStream } from './password.ts';
+import { registerRoadCommands } from './roads.ts';
 import { ImportProgress, rate, type OutputStream } from './progress.ts';
 
 /** What runCli talks to; tests inject a database and capture the output. */
@@ -151,6 +155,11 @@ Examples:
         stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'The database is up to date.\n');
       }, false);
     });
+
+  const io: CliIo = { stdout, stderr, withDb };
+  registerRoadCommands(program, importCommand, io);
+  registerHotspotCommands(program, importCommand, io);
+  registerConcernCommands(program, importCommand, io);
 
   const users = program.command('users').description('Manage staff accounts');
   users

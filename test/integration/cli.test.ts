@@ -2,35 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main.ts';
-import type { InputStream } from '../../cli/password.ts';
 import { verifyPassword } from '../../server/auth/users.ts';
 import { openTestDatabase, testTargets } from '../support/db.ts';
+import { runCliOn } from '../support/capture.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => path.join(ROOT, 'test/fixtures/stats19', name);
 const LANCASHIRE_2023 = path.join(ROOT, 'demo-data/lancashire-collisions-2023.csv');
 const LANCASHIRE_DISTRICTS = path.join(ROOT, 'demo-data/lancashire-lad-2017.geojson');
-
-/** A writable that keeps what was written. */
-function capture(): { write(s: string): boolean; isTTY: boolean; text: string } {
-  return {
-    text: '',
-    isTTY: false,
-    write(s: string) {
-      this.text += s;
-      return true;
-    },
-  };
-}
-
-function pipedStdin(text: string): InputStream {
-  return Object.assign(Readable.from([text]), { isTTY: false });
-}
 
 describe.each(testTargets())('the roadsafe CLI in-process on the $mode database', (target) => {
   let db: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -41,18 +23,7 @@ describe.each(testTargets())('the roadsafe CLI in-process on the $mode database'
     await db?.close();
   });
 
-  /** Runs the CLI against the test database (which the test, not the CLI, closes). */
-  async function cli(args: string[], stdinText = '') {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await runCli(['node', 'roadsafe', ...args], {
-      openDb: async () => ({ ...db, close: async () => undefined }),
-      stdin: pipedStdin(stdinText),
-      stdout,
-      stderr,
-    });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  }
+  const cli = (args: string[], stdinText?: string) => runCliOn(db, args, stdinText);
   const count = async (table: string) => Number((await db.knex.raw(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
   it('imports a STATS19 file, printing progress lines with rows/s on a non-terminal stderr and a summary on stdout', async () => {

@@ -1,7 +1,5 @@
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { VectorTile, type VectorTileLayer } from '@mapbox/vector-tile';
-import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStats19 } from '../../server/collisions/stats19/import.ts';
 import { bumpDataVersion } from '../../server/db/data-versions.ts';
@@ -10,8 +8,7 @@ import { TileService } from '../../server/tiles/service.ts';
 import { tileAt, type TileAddress } from '../../server/tiles/tile.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { openTestDatabase, testTargets } from '../support/db.ts';
-
-// Decoding uses @mapbox/vector-tile and pbf, which maplibre-gl brings in.
+import { decodeLayer, featureSet } from '../support/tiles.ts';
 
 const PRESTON_Z14 = tileAt(-2.7, 53.76, 14);
 const LANCASHIRE_Z8 = tileAt(-2.7, 53.76, 8);
@@ -22,44 +19,6 @@ const SEA_Z10 = tileAt(-3.9, 53.95, 10);
 const SEA_Z14 = tileAt(-3.9, 53.95, 14);
 
 const tilePath = (layer: string, t: TileAddress, query = '') => `/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt${query ? `?${query}` : ''}`;
-
-function layerOf(bytes: Uint8Array, name: string): VectorTileLayer | undefined {
-  return new VectorTile(new PbfReader(bytes)).layers[name];
-}
-
-interface DecodedFeature {
-  properties: Record<string, unknown>;
-  geometry: Array<Array<{ x: number; y: number }>>;
-  type: number;
-}
-
-function features(bytes: Uint8Array | null, name: string): DecodedFeature[] {
-  if (!bytes) return [];
-  const layer = layerOf(bytes, name);
-  if (!layer) return [];
-  return Array.from({ length: layer.length }, (_, i) => {
-    const f = layer.feature(i);
-    return { properties: f.properties, type: f.type, geometry: f.loadGeometry().map((ring) => ring.map((p) => ({ x: p.x, y: p.y }))) };
-  });
-}
-
-/** A polygon ring without its closing point, started at its smallest vertex (encoders pick different starts). */
-function normaliseRing(ring: Array<{ x: number; y: number }>): Array<{ x: number; y: number }> {
-  const open = ring.length > 1 && ring[0]!.x === ring.at(-1)!.x && ring[0]!.y === ring.at(-1)!.y ? ring.slice(0, -1) : ring;
-  let start = 0;
-  open.forEach((p, i) => {
-    const s = open[start]!;
-    if (p.x < s.x || (p.x === s.x && p.y < s.y)) start = i;
-  });
-  return [...open.slice(start), ...open.slice(0, start)];
-}
-
-/** Features as sorted JSON strings, to compare two tiles' feature sets. */
-function featureSet(bytes: Uint8Array | null, name: string): string[] {
-  return features(bytes, name)
-    .map((f) => JSON.stringify({ p: Object.fromEntries(Object.entries(f.properties).sort()), g: f.type === 3 ? f.geometry.map(normaliseRing) : f.geometry, t: f.type }))
-    .sort();
-}
 
 /** Raw HTTP GET (fetch would undo the gzip we want to see). */
 function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
@@ -109,7 +68,7 @@ describe.each(testTargets())('vector tiles on the $mode database', (target) => {
     const { res, bytes } = await getTile(tilePath('collisions', PRESTON_Z14));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.mapbox-vector-tile');
-    const points = features(bytes, 'collisions');
+    const points = decodeLayer(bytes, 'collisions');
     const { rows } = await db.knex.raw(
       `SELECT collision_index, severity, to_char(date, 'YYYY-MM-DD') AS date, district_code FROM collisions
        WHERE ST_Intersects(ST_Transform(geom_4326, 3857), ST_TileEnvelope(?, ?, ?))`,
@@ -141,7 +100,7 @@ describe.each(testTargets())('vector tiles on the $mode database', (target) => {
   it('aggregates a z8 tile over Lancashire into grid cells whose counts add up to the collisions in the tile', async () => {
     const { res, bytes } = await getTile(tilePath('collisions', LANCASHIRE_Z8));
     expect(res.status).toBe(200);
-    const cells = features(bytes, 'collisions');
+    const cells = decodeLayer(bytes, 'collisions');
     expect(cells.length).toBeGreaterThan(50);
     for (const cell of cells) {
       expect(Object.keys(cell.properties).sort()).toEqual(['aggregated', 'count', 'fatal', 'serious', 'slight']);
@@ -158,7 +117,7 @@ describe.each(testTargets())('vector tiles on the $mode database', (target) => {
   it('aggregates a point-zoom tile denser than the point budget instead of dropping collisions', async () => {
     const tiles = new TileService(db, { maxPointsPerTile: 20 });
     const bytes = await tiles.render('collisions', PRESTON_Z14, {});
-    const cells = features(bytes, 'collisions');
+    const cells = decodeLayer(bytes, 'collisions');
     expect(cells.every((c) => c.properties.aggregated === true)).toBe(true);
     expect(cells.reduce((s, c) => s + Number(c.properties.count), 0)).toBe(await sqlCount(PRESTON_Z14));
   });
@@ -265,20 +224,20 @@ describe.each(testTargets())('vector tiles on the $mode database', (target) => {
     const all = await getTile(tilePath('collisions', LANCASHIRE_Z8));
     const fatal = await getTile(tilePath('collisions', LANCASHIRE_Z8, 'severity=fatal'));
     expect(fatal.res.headers.get('etag')).not.toBe(all.res.headers.get('etag'));
-    const cells = features(fatal.bytes, 'collisions');
-    expect(cells.length).toBeLessThan(features(all.bytes, 'collisions').length);
+    const cells = decodeLayer(fatal.bytes, 'collisions');
+    expect(cells.length).toBeLessThan(decodeLayer(all.bytes, 'collisions').length);
     expect(cells.reduce((s, c) => s + Number(c.properties.count), 0)).toBe(await sqlCount(LANCASHIRE_Z8, 'severity = 1'));
     expect(cells.every((c) => c.properties.serious === 0 && c.properties.slight === 0)).toBe(true);
 
-    const preston = features((await getTile(tilePath('collisions', PRESTON_Z14, 'severity=fatal,serious'))).bytes, 'collisions');
+    const preston = decodeLayer((await getTile(tilePath('collisions', PRESTON_Z14, 'severity=fatal,serious'))).bytes, 'collisions');
     expect(preston.length).toBe(await sqlCount(PRESTON_Z14, 'severity IN (1, 2)'));
     expect(preston.every((p) => p.properties.severity !== 3)).toBe(true);
   });
 
   it('applies date and district filters to aggregated tiles', async () => {
-    const spring = features((await getTile(tilePath('collisions', LANCASHIRE_Z8, 'from=2023-03-01&to=2023-05-31'))).bytes, 'collisions');
+    const spring = decodeLayer((await getTile(tilePath('collisions', LANCASHIRE_Z8, 'from=2023-03-01&to=2023-05-31'))).bytes, 'collisions');
     expect(spring.reduce((s, c) => s + Number(c.properties.count), 0)).toBe(await sqlCount(LANCASHIRE_Z8, `date BETWEEN '2023-03-01' AND '2023-05-31'`));
-    const preston = features((await getTile(tilePath('collisions', LANCASHIRE_Z8, 'district=E07000123'))).bytes, 'collisions');
+    const preston = decodeLayer((await getTile(tilePath('collisions', LANCASHIRE_Z8, 'district=E07000123'))).bytes, 'collisions');
     expect(preston.reduce((s, c) => s + Number(c.properties.count), 0)).toBe(await sqlCount(LANCASHIRE_Z8, `district_code = 'E07000123'`));
   });
 
@@ -293,7 +252,7 @@ describe.each(testTargets())('vector tiles on the $mode database', (target) => {
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
     expect(zipped.body.length).toBeLessThan(plain.body.length);
-    expect(features(plain.body, 'collisions').length).toBeGreaterThan(10);
+    expect(decodeLayer(plain.body, 'collisions').length).toBeGreaterThan(10);
   });
 
   it('draws all 14 Lancashire districts, with code and name, across the two z8 tiles over the county', async () => {
@@ -301,14 +260,14 @@ describe.each(testTargets())('vector tiles on the $mode database', (target) => {
     for (const t of [LANCASHIRE_Z8, LANCASHIRE_WEST_Z8]) {
       const { res, bytes } = await getTile(tilePath('districts', t));
       expect(res.status).toBe(200);
-      for (const d of features(bytes, 'districts')) {
+      for (const d of decodeLayer(bytes, 'districts')) {
         expect(d.type).toBe(3);
         expect(Object.keys(d.properties).sort()).toEqual(['code', 'name']);
         codes.add(String(d.properties.code));
       }
     }
     expect(codes.size).toBe(14);
-    const preston = features((await getTile(tilePath('districts', PRESTON_Z14))).bytes, 'districts');
+    const preston = decodeLayer((await getTile(tilePath('districts', PRESTON_Z14))).bytes, 'districts');
     expect(preston.map((d) => d.properties.name)).toContain('Preston');
   });
 
