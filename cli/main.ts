@@ -11,7 +11,10 @@ import { registerConcernCommands } from './concerns.ts';
 import { registerHotspotCommands } from './hotspots.ts';
 import type { CliIo } from './io.ts';
 import { readNewPassword, type InputStream } from './password.ts';
+import { registerPlanningCommands } from './planning.ts';
 import { registerRoadCommands } from './roads.ts';
+import { registerSiteCommands } from './sites.ts';
+import { registerVrptwCommands } from './vrptw.ts';
 import { ImportProgress, rate, type OutputStream } from './progress.ts';
 
 /** What runCli talks to; tests inject a database and capture the output. */
@@ -160,6 +163,9 @@ Examples:
   registerRoadCommands(program, importCommand, io);
   registerHotspotCommands(program, importCommand, io);
   registerConcernCommands(program, importCommand, io);
+  registerSiteCommands(program, importCommand, io);
+  registerPlanningCommands(program, importCommand, io);
+  registerVrptwCommands(program, importCommand, io);
 
   const users = program.command('users').description('Manage staff accounts');
   users

@@ -5,6 +5,7 @@ import * as summaryCoveringIndex from './20261121_03_summary_covering_index.ts';
 import * as roadNetwork from './20261121_04_road_network.ts';
 import * as hotspots from './20261121_05_hotspots.ts';
 import * as concerns from './20261121_06_concerns.ts';
+import * as vanPlanning from './20261121_07_van_planning.ts';
 
 /**
  * Every migration, in order. Names keep their `.ts` extension because the knex CLI records names
@@ -18,4 +19,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261121_04_road_network.ts', roadNetwork],
   ['20261121_05_hotspots.ts', hotspots],
   ['20261121_06_concerns.ts', concerns],
+  ['20261121_07_van_planning.ts', vanPlanning],
 ];

@@ -49,6 +49,48 @@ export const routeAccess: Record<string, Access> = {
   'GET /api/staff/concerns/:reference': staff('admin', 'analyst', 'planner'),
   'PATCH /api/staff/concerns/:reference': staff('admin', 'analyst', 'planner'),
 
+  // Enforcement site register (planners edit; analysts and supervisors read)
+  'GET /api/sites': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/sites/:id': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/sites/:id/changes': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'POST /api/sites': staff('admin', 'planner'),
+  'PATCH /api/sites/:id': staff('admin', 'planner'),
+  'DELETE /api/sites/:id': staff('admin', 'planner'),
+  'POST /api/sites/import': staff('admin', 'planner'),
+  'GET /api/site-criteria': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/speed-surveys': staff('admin', 'analyst', 'planner', 'supervisor'),
+
+  // Vans, bases, shift templates and the month's calendar
+  'GET /api/vans': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'POST /api/vans': staff('admin', 'planner'),
+  'PATCH /api/vans/:id': staff('admin', 'planner'),
+  'GET /api/van-bases': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'POST /api/vans/:id/unavailability': staff('admin', 'planner'),
+  'DELETE /api/van-unavailability/:id': staff('admin', 'planner'),
+  'GET /api/shift-templates': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'PUT /api/shift-templates/:code': staff('admin', 'planner'),
+  'GET /api/calendar': staff('admin', 'analyst', 'planner', 'supervisor'),
+
+  // Monthly van plans: planners generate, edit and approve; a supervisor publishes
+  'POST /api/plans': staff('admin', 'planner'),
+  'GET /api/plans': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/plans/:id': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/plans/:id/routes': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/plans/:id/events': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'POST /api/plans/:id/edits': staff('admin', 'planner'),
+  'POST /api/plans/:id/approve': staff('admin', 'planner'),
+  'POST /api/plans/:id/publish': staff('supervisor'),
+  'POST /api/plans/:id/corrections': staff('admin', 'planner'),
+  'GET /api/plans/:id/export': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/plans/:id/calendar': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/plans/:id/tasking': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'GET /api/plans/:id/delivery': staff('admin', 'analyst', 'planner', 'supervisor'),
+  'PUT /api/plan-sessions/:id/return': staff('admin', 'planner', 'supervisor'),
+
+  // Published enforcement sites (public: no dates, times, shifts or vans)
+  'GET /api/public/enforcement-sites': PUBLIC,
+  'GET /api/public/enforcement-months': PUBLIC,
+
   // Staff accounts
   'POST /api/auth/login': PUBLIC,
   'POST /api/auth/logout': ANY_STAFF,

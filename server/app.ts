@@ -19,9 +19,12 @@ import { hotspotRoutes } from './hotspots/routes.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { defineRoute, mountRoutes, type AnyRoute } from './http/routes.ts';
 import { roadRoutes } from './roads/routes.ts';
+import { planningRoutes } from './planning/routes.ts';
 import { serviceRoutes } from './service/routes.ts';
+import { siteRoutes } from './sites/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import type { TileServiceOptions } from './tiles/service.ts';
+import { vanRoutes } from './vans/routes.ts';
 
 export const clientDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../client/dist');
 
@@ -36,6 +39,9 @@ function allRoutes(ctx: AppContext, options: AppOptions): AnyRoute[] {
     ...roadRoutes(ctx),
     ...hotspotRoutes(ctx),
     ...concernRoutes(ctx, options.concerns),
+    ...siteRoutes(ctx),
+    ...vanRoutes(ctx),
+    ...planningRoutes(ctx),
   ];
 }
 
