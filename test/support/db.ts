@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import knexFactory from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { inject } from 'vitest';
 import { probeMvt, type Database, type DatabaseMode } from '../../server/db/database.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
@@ -51,8 +51,25 @@ export async function openTestDatabase(target: TestTarget): Promise<TestDatabase
     capabilities: { mvt },
     created: true,
     async close() {
-      await knex.raw(`DROP SCHEMA ${schema} CASCADE`);
+      await dropSchema(knex, schema);
       await knex.destroy();
     },
   };
+}
+
+/**
+ * Drops a test file's schema. Two files dropping their schemas at once (the browser and integration
+ * suites run side by side) can deadlock on the PostGIS types in `public` that both schemas' tables
+ * depend on; PostgreSQL then aborts one of them, which simply tries again.
+ */
+async function dropSchema(knex: Knex, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await knex.raw(`DROP SCHEMA ${schema} CASCADE`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
