@@ -42,7 +42,8 @@ import { runHotspots, type HotspotRunResult } from '../../server/hotspots/run.ts
 import { createLogger } from '../../server/logger.ts';
 import { importRoadNetwork } from '../../server/roads/import.ts';
 import { tileAt } from '../../server/tiles/tile.ts';
-import { DEFAULT_OUT_DIR, ensureBenchData, REPO_ROOT } from './generate.ts';
+import { DEFAULT_OUT_DIR, ensureBenchData } from './generate.ts';
+import { machineDescription, writeBenchmarkSection } from './machine.ts';
 import { createRandom } from './random.ts';
 import { writeSyntheticOsm } from './synthetic-osm.ts';
 
@@ -327,18 +328,7 @@ function stagesTable(results: DatabaseResults[]): string {
   return lines.join('\n');
 }
 
-const DOC_START = '<!-- hotspots-bench:start -->';
-const DOC_END = '<!-- hotspots-bench:end -->';
-
-function writeDocs(section: string): void {
-  const file = path.join(REPO_ROOT, 'docs/benchmarks.md');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const block = `${DOC_START}\n${section}\n${DOC_END}`;
-  const start = text.indexOf(DOC_START);
-  const end = text.indexOf(DOC_END);
-  const next = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + DOC_END.length) : `${text.replace(/\n*$/, '\n')}\n${block}\n`;
-  fs.writeFileSync(file, next);
-}
+const writeDocs = (section: string) => writeBenchmarkSection('hotspots-bench', section);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -389,7 +379,7 @@ async function main(): Promise<void> {
   }
 
   const date = new Date().toISOString().slice(0, 10);
-  const machine = `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${round(os.totalmem() / 2 ** 30)} GB RAM, ${os.type()} ${os.release()}; Node ${process.version}; load average at start ${loadAverage.join(' / ')}`;
+  const machine = `${machineDescription()}; load average at start ${loadAverage.join(' / ')}`;
   const section = [
     `## Hotspots: latest run ${date}`,
     '',

@@ -5,6 +5,7 @@
  *   hotspots    full hotspot run, rescore, clusters, hotspot tiles (test/bench/hotspots.ts)
  *   vrptw       the routing core on the 56 Solomon instances (test/bench/vrptw.ts)
  *   planner     a synthetic month: 16 vans, two shifts, 30 days, 600 sites (test/bench/planner.ts)
+ *   snap-upload footage uploads over tus: 2 GB, 20 × 200 MB at once (test/bench/snap-upload.ts)
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,6 +15,7 @@ const SUITES: Record<string, string> = {
   hotspots: 'hotspots.ts',
   vrptw: 'vrptw.ts',
   planner: 'planner.ts',
+  'snap-upload': 'snap-upload.ts',
 };
 
 const [suite, ...rest] = process.argv.slice(2);

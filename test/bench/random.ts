@@ -1,9 +1,12 @@
+import { seededRng } from '../../geo/routing/random.ts';
+
 /**
  * A small seeded pseudo-random generator for the benchmarks: the same seed gives the same data on
  * every machine and run, so numbers from different days measure the code, not the data.
  *
- * sfc32 (Chris Doty-Humphrey's "small fast counting" generator, 128-bit state, as in PractRand),
- * seeded from one 32-bit integer through splitmix32. Not for anything security-related.
+ * The draws are geo/routing/random.ts's sfc32 (Chris Doty-Humphrey's "small fast counting"
+ * generator, 128-bit state, as in PractRand, seeded through splitmix32); this adds the helpers the
+ * data generators use. Not for anything security-related.
  */
 export interface Random {
   /** A float in [0, 1). */
@@ -22,38 +25,9 @@ export interface Random {
 
 export type WeightTable<T> = readonly (readonly [value: T, weight: number])[];
 
-function splitmix32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
 /** A generator seeded with a 32-bit integer (other numbers are truncated to 32 bits). */
 export function createRandom(seed: number): Random {
-  if (!Number.isInteger(seed)) throw new Error(`Seed must be an integer, got ${seed}.`);
-  const init = splitmix32(seed);
-  let a = init();
-  let b = init();
-  let c = init();
-  let d = init();
-  const nextUint32 = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t;
-  };
-  // Discard the first outputs: sfc32 mixes its state over its first dozen steps.
-  for (let i = 0; i < 12; i++) nextUint32();
-
-  const next = (): number => nextUint32() / 4294967296;
+  const next = seededRng(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
