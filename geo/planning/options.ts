@@ -3,6 +3,7 @@ import type { PlanOptions } from './types.ts';
 /** The policy settings of the brief's "what makes a good plan", used where a plan request leaves one out. */
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   sessionMinutes: 120,
+  maxSessionMinutes: 180,
   minGapDays: 3,
   tiers: {
     1: { minVisits: 4, maxVisits: 10 },

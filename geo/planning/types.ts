@@ -109,6 +109,8 @@ export interface TierPolicy {
 export interface PlanOptions {
   /** Enforcement minutes per session (on site). Default 120. */
   sessionMinutes: number;
+  /** Longest session (minutes on site) once sessions are stretched into idle shift time. Default 180 (the brief: 1–3 h). */
+  maxSessionMinutes: number;
   /** Minimum days between two visits to one site (visit dates differ by at least this). Default 3. */
   minGapDays: number;
   tiers: Record<1 | 2 | 3, TierPolicy>;
