@@ -1,43 +1,11 @@
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { importCollisionValues } from '../server/hotspots/collision-values.ts';
 import { PLAN_GROUPS, RUN_UNITS, SEVERITY_FILTERS, type RoadUserFilter, type RunUnits, type SeverityFilter } from '../server/hotspots/pipeline-types.ts';
 import { findRun } from '../server/hotspots/queries.ts';
 import { runHotspots, type HotspotRunResult } from '../server/hotspots/run.ts';
 import type { CliIo } from './io.ts';
-import type { OutputStream } from './progress.ts';
-
-/**
- * Hotspot run progress on stderr: a cli-progress bar with the stage on a terminal, otherwise one
- * line per stage.
- */
-class HotspotProgressBar {
-  private bar: cliProgress.SingleBar | undefined;
-  private readonly started = Date.now();
-
-  constructor(private readonly out: OutputStream) {}
-
-  update(fraction: number, stage: string): void {
-    if (this.out.isTTY) {
-      if (!this.bar) {
-        this.bar = new cliProgress.SingleBar(
-          { format: 'hotspots [{bar}] {percentage}% | {stage} | {duration_formatted}', stream: this.out as unknown as NodeJS.WritableStream, hideCursor: true, clearOnComplete: false },
-          cliProgress.Presets.shades_classic,
-        );
-        this.bar.start(100, 0, { stage });
-      }
-      this.bar.update(Math.round(fraction * 100), { stage });
-      return;
-    }
-    this.out.write(`${String(Math.round(fraction * 100)).padStart(3)}% ${stage} (${((Date.now() - this.started) / 1000).toFixed(1)} s)\n`);
-  }
-
-  stop(): void {
-    this.bar?.stop();
-    this.bar = undefined;
-  }
-}
+import { StageProgress } from './progress.ts';
 
 const gbp = (v: number | null) => (v === null ? '' : `£${Math.round(v).toLocaleString('en-GB')}`);
 
@@ -104,7 +72,7 @@ export function registerHotspotCommands(program: Command, importCommand: Command
       return Number(v);
     }, 10)
     .action(async (opts: { from?: string; to?: string; district?: string; unit: RunUnits; roadUser?: RoadUserFilter; severity?: SeverityFilter; top: number }) => {
-      const progress = new HotspotProgressBar(io.stderr);
+      const progress = new StageProgress(io.stderr, 'hotspots');
       await io.withDb(async (db) => {
         const filtered = Boolean(opts.roadUser || opts.severity);
         const result = await runHotspots(db.knex, {

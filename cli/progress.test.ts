@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImportProgress, progressLine, rate } from './progress.ts';
+import { ImportProgress, progressLine, rate, StageProgress } from './progress.ts';
 
 describe('import progress output', () => {
   it('computes rows per second', () => {
@@ -24,5 +24,16 @@ describe('import progress output', () => {
     expect(lines).toHaveLength(12);
     expect(lines[0]).toMatch(/^collisions: 0 rows read \(0% of 0\.0 MB\)/);
     expect(lines[11]).toBe('collisions: storing 1000 rows…');
+  });
+
+  it('writes one plain line per stage, however many fractions a stage reports, when stderr is not a terminal', () => {
+    let text = '';
+    const progress = new StageProgress({ write: (s) => ((text += s), true), isTTY: false }, 'plan');
+    progress.update(0, 'loading inputs');
+    progress.update(0.1, 'allocating');
+    progress.update(0.2, 'allocating');
+    progress.update(1, 'done');
+    progress.stop();
+    expect(text.trimEnd().split('\n').map((line) => line.replace(/ \([\d.]+ s\)$/, ''))).toEqual(['  0% loading inputs', ' 10% allocating', '100% done']);
   });
 });

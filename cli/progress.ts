@@ -98,3 +98,43 @@ export class ImportProgress {
     this.file?.finish();
   }
 }
+
+/**
+ * Progress through named stages on stderr (a hotspot run, a plan generation): a cli-progress bar
+ * with the stage on a terminal, otherwise one line per stage, since a stage may report many
+ * fractions.
+ */
+export class StageProgress {
+  private bar: cliProgress.SingleBar | undefined;
+  private lastStage: string | undefined;
+  private readonly started = Date.now();
+
+  /** `label` starts the bar's line, e.g. `plan` or `hotspots`. */
+  constructor(
+    private readonly out: OutputStream,
+    private readonly label: string,
+  ) {}
+
+  /** `fraction` is the share done, 0 to 1. */
+  update(fraction: number, stage: string): void {
+    if (this.out.isTTY) {
+      if (!this.bar) {
+        this.bar = new cliProgress.SingleBar(
+          { format: `${this.label} [{bar}] {percentage}% | {stage} | {duration_formatted}`, stream: this.out as unknown as NodeJS.WritableStream, hideCursor: true, clearOnComplete: false },
+          cliProgress.Presets.shades_classic,
+        );
+        this.bar.start(100, 0, { stage });
+      }
+      this.bar.update(Math.round(fraction * 100), { stage });
+      return;
+    }
+    if (stage === this.lastStage) return;
+    this.lastStage = stage;
+    this.out.write(`${String(Math.round(fraction * 100)).padStart(3)}% ${stage} (${((Date.now() - this.started) / 1000).toFixed(1)} s)\n`);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}

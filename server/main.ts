@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { failInterruptedJobs, JobRunner } from '../jobs/runner.ts';
-import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
+import { hotspotRunTask, startScheduler, type Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from './app.ts';
 import { ensureInitialAdmin } from './auth/initial-admin.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -11,6 +11,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { loadDemoDataIfEmpty } from './demo/load.ts';
 import { failInterruptedRuns } from './hotspots/run.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { planningScheduledJobs } from './planning/schedule.ts';
 
 const packageVersion = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -39,7 +40,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
     await ensureInitialAdmin(ctx);
     if (config.DEMO_DATA) await loadDemoDataIfEmpty(ctx);
-    scheduler = startScheduler(ctx, jobs);
+    scheduler = startScheduler(ctx, jobs, [hotspotRunTask(config.HOTSPOT_SCHEDULE), ...planningScheduledJobs(config)]);
   } catch (err) {
     await db.close();
     throw err;
