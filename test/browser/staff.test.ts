@@ -62,7 +62,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the staff pages in Chromium', ()
     await nav.getByRole('link', { name: /^Hotspots/ }).click();
     await page.waitForURL(/\/staff\/hotspots$/);
     await page.locator('#section-heading', { hasText: 'Hotspots' }).waitFor();
-    await page.getByRole('navigation', { name: 'Staff area' }).getByRole('link', { name: /^Van plans/ }).click();
+    await page.getByRole('navigation', { name: 'Staff area' }).getByRole('link', { name: /^Operation Snap/ }).click();
     await page.locator('#content .placeholder').waitFor();
     expect(await page.locator('#content').innerText()).toContain('Coming in a later release');
 

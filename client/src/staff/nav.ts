@@ -16,12 +16,15 @@ export interface StaffSection {
 /** Roles that work with hotspots and concerns (server/access.ts). */
 export const ANALYSIS_ROLES = ['admin', 'analyst', 'planner'];
 
+/** Roles that read the site register and the van plans (server/access.ts); planners edit, supervisors publish. */
+export const PLANNING_ROLES = ['admin', 'analyst', 'planner', 'supervisor'];
+
 export const STAFF_SECTIONS: StaffSection[] = [
   { id: 'overview', title: 'Overview', purpose: '', inShell: true },
   { id: 'hotspots', title: 'Hotspots', purpose: 'Ranked collision hotspots on a map and in a table, with their evidence, re-scoring and exports.', roles: ANALYSIS_ROLES, href: '/staff/hotspots' },
   { id: 'concerns', title: 'Concerns', purpose: 'Triage community concerns: status, outcome, duplicates and notes.', roles: ANALYSIS_ROLES, href: '/staff/concerns' },
-  { id: 'sites', title: 'Enforcement sites', purpose: 'Keep the list of camera and mobile enforcement sites, with their evidence.' },
-  { id: 'van-plans', title: 'Van plans', purpose: 'Plan mobile camera van deployments across sites and shifts.' },
+  { id: 'sites', title: 'Enforcement sites', purpose: 'Keep the register of camera and mobile enforcement sites, with their evidence and eligibility.', roles: PLANNING_ROLES, href: '/staff/sites' },
+  { id: 'plans', title: 'Van plans', purpose: 'Generate, check, approve and publish the monthly camera van plan; record what was delivered.', roles: PLANNING_ROLES, href: '/staff/plans' },
   { id: 'snap', title: 'Operation Snap', purpose: 'Review dash-cam and helmet-cam footage submitted by the public.' },
   { id: 'results', title: 'Enforcement results', purpose: 'Record and report the outcomes of enforcement sessions.' },
   { id: 'imports', title: 'Imports', purpose: 'STATS19 imports into the collision database.', roles: ['admin', 'analyst'], inShell: true },
