@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../server/db/database.ts';
 import { migrateToLatest, migrationStatus } from '../server/db/migrate.ts';
 import { importDistricts } from '../server/districts/import.ts';
 import { HttpError } from '../server/http/errors.ts';
+import { registerAuditCommands } from './audit.ts';
 import { registerConcernCommands } from './concerns.ts';
 import { registerHotspotCommands } from './hotspots.ts';
 import type { CliIo } from './io.ts';
@@ -166,6 +167,7 @@ Examples:
   registerSiteCommands(program, importCommand, io);
   registerPlanningCommands(program, importCommand, io);
   registerVrptwCommands(program, importCommand, io);
+  registerAuditCommands(program, io);
 
   const users = program.command('users').description('Manage staff accounts');
   users

@@ -6,6 +6,7 @@ import * as roadNetwork from './20261121_04_road_network.ts';
 import * as hotspots from './20261121_05_hotspots.ts';
 import * as concerns from './20261121_06_concerns.ts';
 import * as vanPlanning from './20261121_07_van_planning.ts';
+import * as operationSnap from './20261121_08_operation_snap.ts';
 
 /**
  * Every migration, in order. Names keep their `.ts` extension because the knex CLI records names
@@ -20,4 +21,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261121_05_hotspots.ts', hotspots],
   ['20261121_06_concerns.ts', concerns],
   ['20261121_07_van_planning.ts', vanPlanning],
+  ['20261121_08_operation_snap.ts', operationSnap],
 ];

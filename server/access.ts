@@ -91,6 +91,17 @@ export const routeAccess: Record<string, Access> = {
   'GET /api/public/enforcement-sites': PUBLIC,
   'GET /api/public/enforcement-months': PUBLIC,
 
+  // Operation Snap submissions (public; each route but creation and the challenge needs the submission's
+  // Bearer token, checked in the handler; tus uploads at /api/snap/uploads are mounted outside this table
+  // and check the token themselves)
+  'GET /api/snap/challenge': PUBLIC,
+  'POST /api/snap/submissions': PUBLIC,
+  'GET /api/snap/submissions/:reference': PUBLIC,
+  'POST /api/snap/submissions/:reference/verify': PUBLIC,
+  'POST /api/snap/submissions/:reference/resend-code': PUBLIC,
+  'POST /api/snap/submissions/:reference/complete': PUBLIC,
+  'POST /api/snap/submissions/:reference/withdraw': PUBLIC,
+
   // Staff accounts
   'POST /api/auth/login': PUBLIC,
   'POST /api/auth/logout': ANY_STAFF,

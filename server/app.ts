@@ -22,6 +22,8 @@ import { roadRoutes } from './roads/routes.ts';
 import { planningRoutes } from './planning/routes.ts';
 import { serviceRoutes } from './service/routes.ts';
 import { siteRoutes } from './sites/routes.ts';
+import { snapRoutes, type SnapOptions } from './snap/routes.ts';
+import { snapUploadHandler } from './snap/uploads/mount.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import type { TileServiceOptions } from './tiles/service.ts';
 import { vanRoutes } from './vans/routes.ts';
@@ -42,6 +44,7 @@ function allRoutes(ctx: AppContext, options: AppOptions): AnyRoute[] {
     ...siteRoutes(ctx),
     ...vanRoutes(ctx),
     ...planningRoutes(ctx),
+    ...snapRoutes(ctx, options.snap),
   ];
 }
 
@@ -59,6 +62,8 @@ export interface AppOptions {
   tiles?: TileServiceOptions;
   /** Proof-of-work difficulty and report rate limit (tests make them cheap). */
   concerns?: ConcernOptions;
+  /** Proof-of-work difficulty and submission/code rate limits of Operation Snap (tests make them cheap). */
+  snap?: SnapOptions;
 }
 
 export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {
@@ -119,6 +124,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): BuiltApp {
         compression.filter(req, res),
     }),
   );
+  // tus (resumable footage uploads) speaks its own protocol: mounted before the JSON parser, checks the
+  // submission's Bearer token itself.
+  app.use('/api/snap/uploads', snapUploadHandler(ctx));
   app.use(express.json({ limit: '2mb' }));
   app.use(cookieParser());
 

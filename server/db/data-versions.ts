@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /** Data a cache or tile layer depends on; imports bump it so ETags change. */
-export type DataName = 'collisions' | 'districts' | 'roads' | 'hotspots' | 'concerns' | 'sites' | 'vans' | 'plans';
+export type DataName = 'collisions' | 'districts' | 'roads' | 'hotspots' | 'concerns' | 'sites' | 'vans' | 'plans' | 'snap';
 
 export async function bumpDataVersion(knex: Knex, name: DataName): Promise<void> {
   await knex.raw(
