@@ -5,7 +5,8 @@ import type { SiteAllocation } from './types.ts';
 
 /**
  * The allocation: how many visits each site gets this month, and how many vans work each
- * (date, shift) slot. Both are linear programmes solved by HiGHS (a real LP/MIP solver, loaded once).
+ * (date, shift) slot. Both are linear programmes solved by HiGHS (loaded once); the allocation's
+ * near-integral LP solution is rounded by largest remainder.
  *
  * Allocation LP — integer visits v_s per site, written as unit segments u_{s,k} (k = 1 … max_s) so the
  * objective is concave (diminishing returns): the sampler paces a site's visits evenly, so each visit up
@@ -191,7 +192,7 @@ export interface Allocation {
   minVisits: number[];
 }
 
-/** The allocation MIP (see the module comment). `capacity` is the session count the roster holds. */
+/** The allocation LP, rounded (see the module comment). `capacity` is the session count the roster holds. */
 export async function allocateVisits(ctx: PlanContext, fits: Uint8Array, capacity: number): Promise<Allocation> {
   const highs = await loadHighs();
   const o = ctx.inputs.options;
@@ -250,7 +251,8 @@ export async function allocateVisits(ctx: PlanContext, fits: Uint8Array, capacit
 
   // Top decile by risk: at most 27% of visits (target ≤ 30% of hours).
   const byRisk = sites.map((_, s) => s).sort((a, b) => risk[b]! - risk[a]! || sites[a]!.id - sites[b]!.id);
-  const decile = byRisk.slice(0, Math.max(1, Math.round(nSites / 10)));
+  // Top 10 % = ceil(n / 10) sites, counted as metrics.ts and stretch.ts count it (both use ceil).
+  const decile = byRisk.slice(0, Math.ceil(nSites / 10));
   rows.push(` decile: ${expr([...decile.map((s) => [1, v(s)] as [number, string]), [-0.27, 'V'], [-1, 'edec']])} <= 0`);
   objective.push([-20 * meanCoef, 'edec']);
 

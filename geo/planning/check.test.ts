@@ -63,8 +63,8 @@ describe('checkPlan: vans and shifts', () => {
   it('reports a shift on a weekday it does not run, on a bank holiday it skips, and an unknown shift code', () => {
     const violations = checkPlan(fixtureInputs(), [
       at(1, '2026-12-05', 'office', 1, 101, '09:06', '11:06'),
-      at(1, '2026-12-25', 'office', 1, 101, '09:06', '11:06'),
-      at(1, '2026-12-28', 'office', 1, 102, '09:10', '11:10'),
+      at(1, '2026-12-25', 'office', 1, 102, '09:10', '11:10'),
+      at(1, '2026-12-28', 'office', 1, 101, '09:06', '11:06'),
       at(1, '2026-12-31', 'dawn', 1, 101, '05:06', '07:06'),
     ]);
     expect(violations.map((v) => v.kind)).toEqual(['shift_not_on_day', 'shift_not_on_day', 'shift_not_on_day', 'shift_not_on_day']);
@@ -140,7 +140,7 @@ describe('checkPlan: the order and timing of a van’s shift', () => {
     const base = at(1, '2026-12-03', 'early', 1, 101, '07:06', '09:06');
     const violations = checkPlan(fixtureInputs(), [
       { ...base, arrive: 'tomorrow' },
-      { ...base, date: '2026-12-10', arrive: '2026-12-10T07:06:00' },
+      { ...base, siteId: 102, date: '2026-12-10', arrive: '2026-12-10T07:06:00' },
       { ...base, date: '2026-12-17', arrive: iso('2026-12-17', '09:06'), depart: iso('2026-12-17', '09:06') },
     ]);
     expect(violations.map((v) => [v.kind, v.date])).toEqual([
@@ -189,6 +189,9 @@ describe('checkPlan: site time restrictions', () => {
       at(1, '2026-12-05', 'early', 1, 104, '07:30', '09:30'),
       at(1, '2026-12-09', 'early', 1, 104, '08:00', '10:00'),
       at(1, '2026-12-28', 'early', 1, 104, '07:30', '09:30'),
+      // Worked shifts between the visits to 104, so they are not consecutive shifts.
+      at(2, '2026-12-07', 'early', 1, 201, '07:06', '09:06'),
+      at(2, '2026-12-20', 'early', 1, 201, '07:06', '09:06'),
     ]);
     expect(violations.map((v) => v.kind)).toEqual(['time_restriction', 'time_restriction', 'time_restriction']);
     expect(violations.map((v) => v.message)).toEqual([
@@ -211,7 +214,8 @@ describe('checkPlan: site time restrictions', () => {
 
 describe('checkPlan: rotation', () => {
   it('reports two visits to one site fewer than the minimum gap apart, naming both', () => {
-    const violations = checkPlan(fixtureInputs(), [at(1, '2026-12-03', 'early', 1, 101, '07:06', '09:06'), at(2, '2026-12-05', 'late', 1, 101, '14:56', '16:56')]);
+    // A shift worked on the 4th keeps the two visits out of consecutive shifts.
+    const violations = checkPlan(fixtureInputs(), [at(1, '2026-12-03', 'early', 1, 101, '07:06', '09:06'), at(1, '2026-12-04', 'early', 1, 102, '07:10', '09:10'), at(2, '2026-12-05', 'late', 1, 101, '14:56', '16:56')]);
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatchObject({ kind: 'min_gap', vanId: 2, date: '2026-12-05', shift: 'late', siteId: 101 });
     expect(violations[0]!.message).toBe('VAN-02 2026-12-05 late: LAN-0101 is visited on 2026-12-03 (VAN-01 early) and again on 2026-12-05 (VAN-02 late): 2 days apart, but the minimum gap is 3 days');
@@ -220,12 +224,15 @@ describe('checkPlan: rotation', () => {
   it('counts a second visit the same day, and visits in last month’s plan', () => {
     const inputs = fixtureInputs({ history: [{ siteId: 101, date: '2026-11-30', shift: 'late', vanId: 2 }] });
     const violations = checkPlan(inputs, [at(1, '2026-12-01', 'early', 1, 101, '07:06', '09:06'), at(1, '2026-12-01', 'late', 1, 101, '14:36', '16:36')]);
+    // Last month's late shift on the 30th, then the early and late shifts on the 1st: also consecutive shifts.
     expect(violations.map((v) => [v.kind, v.shift])).toEqual([
       ['min_gap', 'early'],
+      ['consecutive_shifts', 'early'],
       ['min_gap', 'late'],
+      ['consecutive_shifts', 'late'],
     ]);
     expect(violations[0]!.message).toBe('VAN-01 2026-12-01 early: LAN-0101 is visited on 2026-11-30 (VAN-02 late, last month) and again on 2026-12-01 (VAN-01 early): 1 day apart, but the minimum gap is 3 days');
-    expect(violations[1]!.message).toContain('the same day');
+    expect(violations[2]!.message).toContain('the same day');
   });
 
   it('reports a site visited in consecutive shifts, across vans and across midnight', () => {
@@ -236,10 +243,56 @@ describe('checkPlan: rotation', () => {
     expect(violations[0]!.message).toBe('VAN-02 2026-12-06 early: LAN-0101 is visited in consecutive shifts: 2026-12-05 late (VAN-01) and 2026-12-06 early (VAN-02)');
   });
 
-  it('does not call two shifts consecutive when the roster runs a shift between them', () => {
+  it('orders the plan’s worked shifts: a site visited on both sides of a shift nobody works is in consecutive shifts', () => {
     const inputs = fixtureInputs({ options: { ...fixtureInputs().options, minGapDays: 1 } });
-    // The night shift (22:00–06:00) runs between late on the 5th and early on the 6th.
-    expect(kinds([at(1, '2026-12-05', 'late', 1, 101, '14:36', '16:36'), at(2, '2026-12-06', 'early', 1, 101, '07:26', '09:26')], inputs)).toEqual([]);
+    // The night shift (22:00–06:00) runs between late on the 5th and early on the 6th, but no van works it.
+    const violations = checkPlan(inputs, [at(1, '2026-12-05', 'late', 1, 101, '14:36', '16:36'), at(2, '2026-12-06', 'early', 1, 101, '07:26', '09:26')]);
+    expect(violations.map((v) => [v.kind, v.message])).toEqual([
+      ['consecutive_shifts', 'VAN-02 2026-12-06 early: LAN-0101 is visited in consecutive shifts: 2026-12-05 late (VAN-01) and 2026-12-06 early (VAN-02)'],
+    ]);
+  });
+
+  it('does not call two shifts consecutive when a shift between them is worked', () => {
+    const inputs = fixtureInputs({ options: { ...fixtureInputs().options, minGapDays: 1 } });
+    const sessions = [
+      at(1, '2026-12-05', 'late', 1, 101, '14:36', '16:36'),
+      // VAN-01 works the night shift between them, at another site.
+      at(1, '2026-12-05', 'night', 1, 102, '22:10', '00:10', '2026-12-06'),
+      at(2, '2026-12-06', 'early', 1, 101, '07:26', '09:26'),
+    ];
+    expect(kinds(sessions, inputs)).toEqual([]);
+  });
+
+  it('puts last month’s shifts before the plan’s: the first worked shift follows the last one of history', () => {
+    const history = [
+      { siteId: 101, date: '2026-11-25', shift: 'late', vanId: 2 },
+      { siteId: 102, date: '2026-11-20', shift: 'early', vanId: 1 },
+    ];
+    const inputs = fixtureInputs({ history });
+    const violations = checkPlan(inputs, [at(1, '2026-12-04', 'early', 1, 101, '07:06', '09:06')]);
+    expect(violations.map((v) => [v.kind, v.message])).toEqual([
+      ['consecutive_shifts', 'VAN-01 2026-12-04 early: LAN-0101 is visited in consecutive shifts: 2026-11-25 late (VAN-02, last month) and 2026-12-04 early (VAN-01)'],
+    ]);
+    // A worked shift before it (the 2nd) puts one between them; a site of an earlier history slot is not next to it.
+    expect(kinds([at(1, '2026-12-02', 'early', 1, 102, '07:10', '09:10'), at(1, '2026-12-04', 'early', 1, 101, '07:06', '09:06')], inputs)).toEqual([]);
+  });
+});
+
+describe('checkPlan: travel', () => {
+  it('reports a leg the travel matrix has no entry for instead of counting it as no drive', () => {
+    const inputs = fixtureInputs();
+    inputs.sites.find((s) => s.id === 101)!.travelIndex = 99;
+    const violations = checkPlan(inputs, [at(1, '2026-12-03', 'early', 1, 101, '07:00', '09:00'), at(1, '2026-12-03', 'early', 2, 102, '09:14', '11:14')]);
+    expect(violations.map((v) => [v.kind, v.siteId, v.message])).toEqual([
+      ['bad_time', 101, "VAN-01 2026-12-03 early: the travel matrix (10 locations) has no travel time from VAN-01's base (travel index 0) to LAN-0101 (travel index 99), so this leg cannot be checked"],
+      ['bad_time', 102, 'VAN-01 2026-12-03 early: the travel matrix (10 locations) has no travel time from LAN-0101 (travel index 99) to LAN-0102 (travel index 3), so this leg cannot be checked'],
+    ]);
+    const n = inputs.travel.size;
+    inputs.sites.find((s) => s.id === 101)!.travelIndex = 2;
+    inputs.travel.seconds[2 * n + 0] = Number.NaN; // 101 → base
+    expect(checkPlan(inputs, [at(1, '2026-12-03', 'early', 1, 101, '07:06', '09:06')]).map((v) => v.message)).toEqual([
+      "VAN-01 2026-12-03 early: the travel matrix (10 locations) has no travel time from LAN-0101 (travel index 2) to VAN-01's base (travel index 0), so this leg cannot be checked",
+    ]);
   });
 });
 

@@ -170,6 +170,9 @@ export function checkPlan(inputs: PlanInputs, sessions: PlannedSession[]): Viola
   const report = (kind: ViolationKind, s: PlannedSession, message: string) =>
     violations.push({ kind, message, vanId: s.vanId, date: s.date, shift: s.shift, siteId: s.siteId });
 
+  /** Messages already reported for legs with no travel entry (one per session and leg). */
+  const missingTravel = new Set<string>();
+
   const timedSessions: TimedSession[] = liveSessions(sessions as CheckedSession[]).map((session, i) => {
     const arriveMs = instantMs(session.arrive);
     const departMs = instantMs(session.depart);
@@ -314,8 +317,10 @@ export function checkPlan(inputs: PlanInputs, sessions: PlannedSession[]): Viola
       const van = index.vans.get(first.vanId);
       if (!template || !group[0]!.dated) continue;
       const [shiftStart, shiftEnd] = shiftWindowMs(first.date, template);
-      const fromBase = (t: TimedSession) => legSeconds(van?.baseTravelIndex, index.sites.get(t.session.siteId)?.travelIndex);
-      const toBase = (t: TimedSession) => legSeconds(index.sites.get(t.session.siteId)?.travelIndex, van?.baseTravelIndex);
+      const base = { travelIndex: van?.baseTravelIndex, name: `${vanName(first.vanId)}'s base` };
+      const at = (t: TimedSession) => ({ travelIndex: index.sites.get(t.session.siteId)?.travelIndex, name: siteName(t.session.siteId) });
+      const fromBase = (t: TimedSession) => legSeconds(base, at(t), t.session);
+      const toBase = (t: TimedSession) => legSeconds(at(t), base, t.session);
 
       const head = group[0]!;
       if (head.timed) {
@@ -331,7 +336,7 @@ export function checkPlan(inputs: PlanInputs, sessions: PlannedSession[]): Viola
         const before = group[i - 1]!;
         const after = group[i]!;
         if (!before.timed || !after.timed) continue;
-        const drive = legSeconds(index.sites.get(before.session.siteId)?.travelIndex, index.sites.get(after.session.siteId)?.travelIndex);
+        const drive = legSeconds(at(before), at(after), after.session);
         const earliest = before.departMs + drive * 1000;
         if (after.arriveMs < earliest - TOLERANCE_MS) {
           report(
@@ -355,11 +360,21 @@ export function checkPlan(inputs: PlanInputs, sessions: PlannedSession[]): Viola
     }
   }
 
-  /** Travel seconds for a leg; 0 when a location is unknown (that is reported as its own violation). */
-  function legSeconds(from: number | undefined, to: number | undefined): number {
-    if (from === undefined || to === undefined) return 0;
-    const seconds = travelSeconds(inputs, from, to);
-    return Number.isFinite(seconds) ? seconds : 0;
+  /**
+   * Travel seconds for a leg. An unknown van or site counts 0 (reported as its own violation); a leg the travel
+   * matrix has no entry for (travel index outside it, or no number there) is reported as `bad_time` on `blamed`,
+   * once per session and leg, and then counts 0 so the other rules can still be checked.
+   */
+  function legSeconds(from: { travelIndex: number | undefined; name: string }, to: { travelIndex: number | undefined; name: string }, blamed: PlannedSession): number {
+    if (from.travelIndex === undefined || to.travelIndex === undefined) return 0;
+    const seconds = travelSeconds(inputs, from.travelIndex, to.travelIndex);
+    if (Number.isFinite(seconds)) return seconds;
+    const message = `${prefix(blamed)}: the travel matrix (${inputs.travel.size} locations) has no travel time from ${from.name} (travel index ${from.travelIndex}) to ${to.name} (travel index ${to.travelIndex}), so this leg cannot be checked`;
+    if (!missingTravel.has(message)) {
+      missingTravel.add(message);
+      report('bad_time', blamed, message);
+    }
+    return 0;
   }
 
   /** Rule 5: one place at a time, and no two overlapping shift windows worked by one van. */
@@ -436,44 +451,41 @@ export function checkPlan(inputs: PlanInputs, sessions: PlannedSession[]): Viola
   }
 
   /**
-   * Rule 8: the month's (date, shift) slots in start order, all vans together; a site may not be visited in two
-   * neighbouring slots. The slots are every shift the templates run in the month (as the planner's context builds
-   * them) plus any a session uses, so two visits with an unworked day between them are not "consecutive".
+   * Rule 8: the plan's (date, shift) slots — those with sessions, any van — together with last month's
+   * (history's) slots, in shift start order; a site may not be visited in two neighbouring slots. A shift no
+   * van works is not a slot, so a site visited on both sides of it IS visited in consecutive shifts, and the
+   * month's first worked slot follows the last slot of history.
    */
   function checkConsecutiveShifts(): void {
-    const slots = new Map<string, { date: string; shift: string; start: number }>();
-    const addSlot = (date: string, template: ShiftTemplate) => {
-      const key = `${date}|${template.code}`;
-      if (!slots.has(key)) slots.set(key, { date, shift: template.code, start: shiftWindowMs(date, template)[0] });
+    type Visit = { siteId: number; date: string; shift: string; vanId: number; session: PlannedSession | null; index: number };
+    const slots = new Map<string, number>();
+    const visits: Array<Visit & { key: string }> = [];
+    const add = (visit: Visit, template: ShiftTemplate) => {
+      const key = `${visit.date}|${visit.shift}`;
+      if (!slots.has(key)) slots.set(key, shiftWindowMs(visit.date, template)[0]);
+      visits.push({ ...visit, key });
     };
-    for (const date of inputs.calendar.map((d) => d.date).filter(isCalendarDate)) {
-      for (const template of inputs.shifts) {
-        if (shiftRunsOn(template, date, index.calendar)) addSlot(date, template);
-      }
-    }
-    for (const t of timedSessions) {
+    timedSessions.forEach((t) => {
       const template = index.shifts.get(t.session.shift);
-      if (template && t.dated) addSlot(t.session.date, template);
-    }
-    const ordered = [...slots.entries()].sort(([ka, a], [kb, b]) => a.start - b.start || (ka < kb ? -1 : ka > kb ? 1 : 0));
+      if (template && t.dated) add({ ...t.session, session: t.session, index: t.index }, template);
+    });
+    inputs.history.forEach((h, i) => {
+      const template = index.shifts.get(h.shift);
+      if (template && isCalendarDate(h.date)) add({ siteId: h.siteId, date: h.date, shift: h.shift, vanId: h.vanId, session: null, index: -1 - i }, template);
+    });
+    const ordered = [...slots.entries()].sort(([ka, a], [kb, b]) => a - b || (ka < kb ? -1 : ka > kb ? 1 : 0));
     const slotIndex = new Map(ordered.map(([key], i) => [key, i]));
+    const slotOf = (v: Visit & { key: string }) => slotIndex.get(v.key)!;
+    const describe = (v: Visit) => `${v.date} ${v.shift} (${vanName(v.vanId)}${v.session ? '' : ', last month'})`;
 
-    const bySite = groupBy(
-      timedSessions.filter((t) => slotIndex.has(`${t.session.date}|${t.session.shift}`)),
-      (t) => String(t.session.siteId),
-    );
-    for (const atSite of bySite.values()) {
-      const slotOf = (t: TimedSession) => slotIndex.get(`${t.session.date}|${t.session.shift}`)!;
+    for (const atSite of groupBy(visits, (v) => String(v.siteId)).values()) {
       atSite.sort((a, b) => slotOf(a) - slotOf(b) || a.index - b.index);
       for (let i = 1; i < atSite.length; i++) {
         const a = atSite[i - 1]!;
         const b = atSite[i]!;
-        if (slotOf(b) !== slotOf(a) + 1) continue;
-        report(
-          'consecutive_shifts',
-          b.session,
-          `${prefix(b.session)}: ${siteName(b.session.siteId)} is visited in consecutive shifts: ${a.session.date} ${a.session.shift} (${vanName(a.session.vanId)}) and ${b.session.date} ${b.session.shift} (${vanName(b.session.vanId)})`,
-        );
+        const blamed = b.session ?? a.session;
+        if (!blamed || slotOf(b) !== slotOf(a) + 1) continue;
+        report('consecutive_shifts', blamed, `${prefix(blamed)}: ${siteName(b.siteId)} is visited in consecutive shifts: ${describe(a)} and ${describe(b)}`);
       }
     }
   }

@@ -55,6 +55,11 @@ export interface PlanContext {
   travelS(from: number, to: number): number;
   /** Day indexes (negative = before the month) of each site's history visits, ascending. */
   historyDays: number[][];
+  /**
+   * Site indexes visited in the latest (date, shift) slot of last month's plan (history), by shift start
+   * instant: that slot comes just before the month's first worked slot in the consecutive-shift rule.
+   */
+  lastHistorySlotSites: ReadonlySet<number>;
 }
 
 /** Whether a shift template runs on a calendar day. */
@@ -98,6 +103,13 @@ export function allowedIntervals(site: PlanSite, day: CalendarDay, dayStartMs: n
   if (r.windows && r.windows.length > 0) out = intersect(out, windowIntervals(day.date, r.windows));
   if (r.daylightOnly) out = intersect(out, [{ from: isoToEpochMs(day.sunrise), to: isoToEpochMs(day.sunset) }]);
   return out;
+}
+
+/** A real calendar date YYYY-MM-DD (not 2026-02-30). */
+function isRealDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === date;
 }
 
 export function buildContext(inputs: PlanInputs): PlanContext {
@@ -157,6 +169,26 @@ export function buildContext(inputs: PlanInputs): PlanContext {
   }
   for (const list of historyDays) list.sort((a, b) => a - b);
 
+  // The latest history slot: start instant, then "date|shift" (the checker's order); unknown shift codes and
+  // malformed dates make no slot.
+  const templates = new Map(inputs.shifts.map((t) => [t.code, t]));
+  const historySlots = inputs.history.flatMap((h) => {
+    const template = templates.get(h.shift);
+    if (!template || !isRealDate(h.date)) return [];
+    const startMs = shiftWindowMs(h.date, template)[0];
+    return Number.isFinite(startMs) ? [{ startMs, key: `${h.date}|${h.shift}`, siteId: h.siteId }] : [];
+  });
+  const last = historySlots.reduce<{ startMs: number; key: string } | null>(
+    (best, h) => (!best || h.startMs > best.startMs || (h.startMs === best.startMs && h.key > best.key) ? h : best),
+    null,
+  );
+  const lastHistorySlotSites = new Set(
+    historySlots.filter((h) => h.key === last?.key).flatMap((h) => {
+      const i = siteIndexById.get(h.siteId);
+      return i === undefined ? [] : [i];
+    }),
+  );
+
   return {
     inputs,
     dates,
@@ -175,5 +207,6 @@ export function buildContext(inputs: PlanInputs): PlanContext {
     allowed,
     travelS,
     historyDays,
+    lastHistorySlotSites,
   };
 }

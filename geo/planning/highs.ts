@@ -1,6 +1,8 @@
 /**
  * HiGHS (npm `highs`, WebAssembly) for the planner's linear programmes: loaded once per process, models
- * written in CPLEX LP format. Deterministic: one thread, fixed random seed.
+ * written in CPLEX LP format. Deterministic: one thread, fixed random seed, simplex, and no wall-clock
+ * limit — the only guard is a simplex iteration limit, which stops at the same point on any machine
+ * however loaded it is. Anything but an optimal solution is an error (the same seed must give the same plan).
  */
 export type Highs = { solve(problem: string, options?: Record<string, unknown>): { Status: string; Columns: Record<string, { Primal?: number }> } };
 let highsPromise: Promise<Highs> | null = null;
@@ -15,7 +17,10 @@ export function loadHighs(): Promise<Highs> {
   return highsPromise;
 }
 
-const SOLVE_OPTIONS = { output_flag: false, time_limit: 20, mip_rel_gap: 5e-3, random_seed: 0, threads: 1 };
+/** Far above what the planner's LPs need (a 600-site month takes a few thousand iterations). */
+export const SIMPLEX_ITERATION_LIMIT = 2_000_000;
+
+const SOLVE_OPTIONS = { output_flag: false, solver: 'simplex', simplex_iteration_limit: SIMPLEX_ITERATION_LIMIT, random_seed: 0, threads: 1 };
 
 /** LP-format number: fixed notation, enough digits, never "-0". */
 export function num(x: number): string {
@@ -32,11 +37,21 @@ export function expr(terms: Array<[number, string]>): string {
   return lines.join('\n  ');
 }
 
-export function solve(highs: Highs, model: string, what: string) {
+/**
+ * Solves an LP and returns a lookup of its column values. Throws unless HiGHS reports an optimal solution
+ * (an iteration limit, infeasibility or unboundedness is a planner bug, not something to plan around), and
+ * throws for a column the solution does not have rather than reading it as 0.
+ */
+export function solve(highs: Highs, model: string, what: string): (name: string) => number {
   const result = highs.solve(model, SOLVE_OPTIONS);
-  if (result.Status !== 'Optimal' && result.Status !== 'Time limit reached') {
-    throw new Error(`HiGHS could not solve the ${what} (status: ${result.Status})`);
+  if (result.Status !== 'Optimal') {
+    const why = result.Status === 'Iteration limit reached' ? ` after ${SIMPLEX_ITERATION_LIMIT} simplex iterations` : '';
+    throw new Error(`HiGHS could not solve the ${what} LP${why} (status: ${result.Status}); no plan was made`);
   }
-  return (name: string) => result.Columns[name]?.Primal ?? 0;
+  return (name: string) => {
+    const value = result.Columns[name]?.Primal;
+    if (value === undefined || !Number.isFinite(value)) throw new Error(`HiGHS returned no value for column ${name} of the ${what} LP`);
+    return value;
+  };
 }
 

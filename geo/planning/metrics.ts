@@ -68,6 +68,7 @@ export function planMetrics(inputs: PlanInputs, sessions: PlannedSession[], viol
     inputs.sites.map((s) => s.risk),
   );
   const breadth = inputs.sites.length > 0 ? siteHours.size / inputs.sites.length : 0;
+  // Top 10 % = ceil(n / 10) sites; the planner (allocate.ts, stretch.ts) counts it the same way, with its own code.
   const topDecile = [...inputs.sites].sort((a, b) => b.risk - a.risk || a.id - b.id).slice(0, Math.ceil(inputs.sites.length / 10));
   const topDecileHoursShare = hoursEnforcing > 0 ? sum(topDecile.map((s) => siteHours.get(s.id) ?? 0)) / hoursEnforcing : 0;
 

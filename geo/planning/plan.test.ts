@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPlan } from './check.ts';
 import { planMetrics } from './metrics.ts';
 import { generatePlan } from './plan.ts';
-import { syntheticInputs, type SyntheticSettings } from './synthetic.ts';
+import { EARLY_SHIFT, LATE_SHIFT, syntheticInputs, type SyntheticSettings } from './synthetic.ts';
 import type { PlanInputs, PlanResult } from './types.ts';
 
 // Small compact months (60 sites in four neighbouring districts, 4 vans) keep each plan under a few seconds.
@@ -79,6 +79,62 @@ describe('generatePlan', () => {
       }
     }, 30_000);
   });
+
+  it('keeps a shift that does not run on bank holidays off Christmas Day and the Boxing Day substitute, while other shifts work them', async () => {
+    // December 2026: Christmas Day is Friday 25th; Boxing Day falls on Saturday 26th, so Monday 28th is the substitute bank holiday.
+    const inputs = syntheticInputs({ ...COMPACT, month: '2026-12', seed: 13, shifts: [EARLY_SHIFT, { ...LATE_SHIFT, bankHolidays: false }] });
+    expect(inputs.calendar.filter((d) => d.bankHoliday).map((d) => d.date)).toEqual(expect.arrayContaining(['2026-12-25', '2026-12-28']));
+    const plan = await generatePlan(inputs, 3);
+    expect(checkPlan(inputs, plan.sessions)).toEqual([]);
+    for (const date of ['2026-12-25', '2026-12-28']) {
+      const onDay = plan.sessions.filter((s) => s.date === date);
+      expect(onDay.filter((s) => s.shift === 'late')).toEqual([]);
+      expect(onDay.filter((s) => s.shift === 'early').length).toBeGreaterThan(0);
+    }
+    // The late shift does work other days (few in December: it is mostly after dark and darkness has a band).
+    expect(plan.sessions.some((s) => s.shift === 'late')).toBe(true);
+  }, 30_000);
+
+  it.each([
+    ['2026-03', '2026-03-29', 11, 1, '+00:00', '+01:00'],
+    ['2026-10', '2026-10-25', 12, 2, '+01:00', '+00:00'],
+  ] as const)('in %s plans sessions on the clock-change day %s with the right UTC offsets', async (month, changeDay, dataSeed, planSeed, before, after) => {
+    const { inputs, plan } = await planFor(month, dataSeed, planSeed);
+    expect(checkPlan(inputs, plan.sessions)).toEqual([]);
+    const onDay = plan.sessions.filter((s) => s.date === changeDay);
+    expect(onDay.length).toBeGreaterThan(0);
+    // The clocks change at 01:00 UTC, before any early or late shift starts: every session of the day is in the new offset.
+    for (const s of plan.sessions) {
+      const offset = s.date < changeDay ? before : after;
+      expect([s.date, s.arrive.slice(-6), s.depart.slice(-6)]).toEqual([s.date, offset, offset]);
+      expect(s.arrive.slice(0, 10)).toBe(s.date);
+    }
+  }, 30_000);
+
+  it.each([0, 1])('keeps rotation with a minimum gap of %i day(s): a site never in two neighbouring worked shifts', async (minGapDays) => {
+    const inputs = syntheticInputs({ ...COMPACT, month: '2026-06', seed: 31, options: { minGapDays } });
+    const plan = await generatePlan(inputs, 5);
+    expect(plan.sessions.length).toBeGreaterThan(100);
+    expect(checkPlan(inputs, plan.sessions)).toEqual([]);
+    // The rule as the brief words it, re-derived here: the plan's (date, shift) slots plus last month's, by start.
+    const start = (date: string, shift: string) => Date.parse(`${date}T${shift === 'early' ? '07:00' : '14:30'}:00Z`);
+    const slotKeys = [...new Set([...inputs.history, ...plan.sessions].map((v) => `${v.date}|${v.shift}`))].sort((a, b) => {
+      const [da, sa] = a.split('|') as [string, string];
+      const [db, sb] = b.split('|') as [string, string];
+      return start(da, sa) - start(db, sb);
+    });
+    const sitesIn = new Map(slotKeys.map((k) => [k, new Set<number>()]));
+    for (const v of [...inputs.history, ...plan.sessions]) sitesIn.get(`${v.date}|${v.shift}`)!.add(v.siteId);
+    let sameSiteNeighbours = 0;
+    for (let i = 1; i < slotKeys.length; i++) {
+      const before = sitesIn.get(slotKeys[i - 1]!)!;
+      for (const site of sitesIn.get(slotKeys[i]!)!) {
+        const inPlan = plan.sessions.some((s) => s.siteId === site && `${s.date}|${s.shift}` === slotKeys[i]);
+        if (before.has(site) && inPlan) sameSiteNeighbours++;
+      }
+    }
+    expect(sameSiteNeighbours).toBe(0);
+  }, 30_000);
 
   it('gives the same plan for the same inputs and seed', async () => {
     const inputs = syntheticInputs({ ...COMPACT, month: '2026-03', seed: 11 });

@@ -16,12 +16,13 @@ import type { PlanInputs, PlannedSession, PlanResult } from './types.ts';
  * The monthly van plan, end to end (pure: no clock, no Math.random, no I/O besides loading HiGHS):
  *   1. context   slots of the month, per-site allowed intervals, site–slot fit;
  *   2. roster    HiGHS LP: vans per (date, shift) within weekend / darkness bands;
- *   3. allocate  HiGHS MIP: visits per site (risk-weighted concave utility, tiers, calendar, fairness);
+ *   3. allocate  HiGHS LP, rounded by largest remainder: visits per site (risk-weighted concave utility,
+ *                tiers, calendar, fairness);
  *   4. sample    van shifts drawn slot by slot with the seeded generator (sample.ts);
  *   5. repair    visits topped up to the allocation in shifts with room; sites below their minimum put
  *                back; halo holes filled (coverage.ts); consecutive rule on worked slots;
  *   6. darkness  shifts slid within their slack to bring darkness into its band;
- *   7. stretch   HiGHS LP: sessions lengthened into idle shift time (up to 1.5 × sessionMinutes) to meet
+ *   7. stretch   HiGHS LP: sessions lengthened into idle shift time (up to options.maxSessionMinutes) to meet
  *                the hour-based targets: productive time, weekend/darkness shares, district fairness;
  *   8. fallbacks one or two nearby usable sites per session; notes for targets the data cannot meet.
  * Same inputs and seed → the same plan; another seed → another plan drawn from the same coverage.

@@ -131,8 +131,9 @@ export function repairMinimums(ctx: PlanContext, book: PlanBook, minimum: readon
 }
 
 /**
- * The consecutive-shift rule is judged on the slots that are actually worked: if a slot has no
- * sessions its neighbours become adjacent. Drop any later visit that now breaks it (rare: only with a
+ * The consecutive-shift rule is judged on the slots that are actually worked (as the checker judges it):
+ * if a slot has no sessions its neighbours become adjacent, and the first worked slot follows the last
+ * slot of last month's plan (history). Drop any later visit that now breaks it (rare: mostly with a
  * minimum gap of one day) and re-time its shift.
  */
 export function enforceWorkedSlotAdjacency(ctx: PlanContext, book: PlanBook): number {
@@ -144,7 +145,7 @@ export function enforceWorkedSlotAdjacency(ctx: PlanContext, book: PlanBook): nu
     for (const route of book.routes) {
       for (const s of route.sites) {
         const k = position.get(route.slot)!;
-        if (k > 0 && book.slotsOf[s]!.has(worked[k - 1]!)) offender = { route, site: s };
+        if (k > 0 ? book.slotsOf[s]!.has(worked[k - 1]!) : ctx.lastHistorySlotSites.has(s)) offender = { route, site: s };
       }
       if (offender) break;
     }

@@ -36,7 +36,13 @@ export class PlanBook {
     return this.days[s]!.length;
   }
 
-  /** Min gap (this month and history) and the consecutive-slot rule allow a visit to s in slot t. */
+  /**
+   * Min gap (this month and history) and the consecutive-shift rule allow a visit to s in slot t. The
+   * consecutive rule is judged, as the checker judges it, on the slots that are worked (have sessions) plus
+   * last month's slots: s may not be in the worked slot before or after t (nor in t itself), and when no slot
+   * before t is worked, not in the last slot of history. Working t only separates its neighbours; emptying a
+   * slot can join them, which enforceWorkedSlotAdjacency (repair.ts) puts right.
+   */
   rotationAllows(s: number, slot: number): boolean {
     const day = this.ctx.slots[slot]!.day;
     const gap = this.ctx.gapDays;
@@ -47,7 +53,17 @@ export class PlanBook {
       if (day - history[i]! >= gap) break;
     }
     const used = this.slotsOf[s]!;
-    return !used.has(slot) && !used.has(slot - 1) && !used.has(slot + 1);
+    if (used.has(slot) || used.has(slot - 1) || used.has(slot + 1)) return false;
+    for (const u of used) if (!this.workedBetween(u, slot)) return false;
+    return !(this.ctx.lastHistorySlotSites.has(s) && !this.workedBetween(-1, slot));
+  }
+
+  /** Whether a slot strictly between slots a and b (either order) is worked. */
+  workedBetween(a: number, b: number): boolean {
+    const from = Math.min(a, b);
+    const to = Math.max(a, b);
+    for (let t = from + 1; t < to; t++) if (this.vansInSlot[t]!.size > 0) return true;
+    return false;
   }
 
   /** The van can take on slot t (not already working it or an overlapping slot). */

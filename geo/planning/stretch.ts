@@ -205,6 +205,7 @@ async function solveStretch(ctx: PlanContext, book: PlanBook): Promise<StretchSo
   const totalRisk = ctx.sites.reduce((a, s) => a + s.risk, 0);
   const districtRisk = new Map<string, number>();
   for (const s of ctx.sites) districtRisk.set(s.districtCode, (districtRisk.get(s.districtCode) ?? 0) + s.risk);
+  // Top 10 % = ceil(n / 10) sites, as allocate.ts and the metric (metrics.ts) count it: both use ceil.
   const decileCount = Math.ceil(ctx.sites.length / 10);
   const decile = new Set(
     ctx.sites

@@ -26,8 +26,9 @@ export interface TimedStops {
 }
 
 /**
- * The core shared by the planner and timeShift. `dayEndMs` is the next local midnight: an arrival must
- * fall on the shift's start date (the checker's `bad_time` rule).
+ * The core shared by the planner and timeShift. `dayEndMs` is the next local midnight: every arrival
+ * falls on the shift's start date. That is stricter than the checker's `bad_time` rule, which accepts an
+ * arrival on the shift's start date, or on the next date for a shift that runs past midnight.
  */
 export function earliestTimes(
   window: { startMs: number; endMs: number; dayEndMs: number },
