@@ -3,10 +3,11 @@ import { checkPlan } from '../../geo/planning/check.ts';
 import { planMetrics } from '../../geo/planning/metrics.ts';
 import { timeShift } from '../../geo/planning/timing.ts';
 import type { PlanMetrics, PlannedSession } from '../../geo/planning/types.ts';
-import { conflict, HttpError, invalidRequest, notFound } from '../http/errors.ts';
+import { conflict, HttpError, type FieldError } from '../http/errors.ts';
 import type { InputsSnapshot } from './inputs.ts';
 import { legsForShifts, replaceShiftLegs, shiftKey } from './legs.ts';
 import { planSessions, recordEvent, requirePlan, sessionColumns, toPlanned, touchPlans, type PlanRow } from './store.ts';
+import { lockPlan, todayInUk } from './workflow.ts';
 
 /**
  * Manual edits of a draft plan (move, cancel, add, swap), each with its reason: the touched van
@@ -17,17 +18,12 @@ import { planSessions, recordEvent, requirePlan, sessionColumns, toPlanned, touc
 
 export type EditAction = 'move' | 'cancel' | 'add' | 'swap';
 
-export interface PlanEdit {
-  action: EditAction;
-  sessionId?: number;
-  vanId?: number;
-  date?: string;
-  shift?: string;
-  /** Position in the target shift, from 1 (default: last). */
-  order?: number;
-  siteId?: number;
-  reason: string;
-}
+/** One edit, each action with its own fields (as the request body's schema in schemas.ts takes them). `order`: position in the target shift, from 1 (default: last). */
+export type PlanEdit =
+  | { action: 'move'; sessionId: number; vanId?: number; date?: string; shift?: string; order?: number; reason: string }
+  | { action: 'cancel'; sessionId: number; reason: string }
+  | { action: 'add'; vanId: number; date: string; shift: string; siteId: number; order?: number; reason: string }
+  | { action: 'swap'; sessionId: number; siteId: number; order?: number; reason: string };
 
 export interface Editor {
   userId: number | null;
@@ -36,7 +32,7 @@ export interface Editor {
 
 type WorkingSession = PlannedSession & { id?: number };
 
-const unprocessable = (message: string) => new HttpError(422, 'cannot_edit', message);
+const unprocessable = (message: string, errors?: FieldError[]) => new HttpError(422, 'cannot_edit', message, errors);
 
 /** Up to two other sites nearest to a site (straight line between parking points) that are usable on the date. */
 export function nearestFallbacks(inputs: InputsSnapshot, siteId: number, date: string, count = 2): number[] {
@@ -75,39 +71,64 @@ function describe(s: WorkingSession) {
   return { id: s.id ?? null, vanId: s.vanId, date: s.date, shift: s.shift, order: s.order, siteId: s.siteId, arrive: s.arrive, depart: s.depart };
 }
 
-/** Applies one edit to a draft plan and stores it; returns the stored plan row and the warnings. */
-export async function applyEdit(knex: Knex, planId: number, edit: PlanEdit, editor: Editor): Promise<{ plan: PlanRow; warnings: string[] }> {
-  const plan = await requirePlan(knex, planId);
-  if (plan.status !== 'draft') {
-    throw conflict(
-      `Plan ${planId} is ${plan.status}: only a draft can be edited.` +
-        (plan.status === 'published' ? ' A published plan is corrected with POST /api/plans/{id}/corrections, which makes a new draft version.' : ''),
-    );
-  }
+/**
+ * Applies one edit to a draft plan and stores it; returns the stored plan row and the warnings. The
+ * whole read-modify-write runs in one transaction under the plan's row lock (the status is checked
+ * there), and every query goes through that transaction (the embedded database has one connection).
+ * A session whose day has passed (UK) or that has a crew's return is not moved, cancelled or swapped.
+ */
+export async function applyEdit(knex: Knex, planId: number, edit: PlanEdit, editor: Editor, options: { now?: Date } = {}): Promise<{ plan: PlanRow; warnings: string[] }> {
+  const today = todayInUk(options.now);
+  return knex.transaction(async (trx) => {
+    const plan = await lockPlan(trx, planId);
+    if (plan.status !== 'draft') {
+      throw conflict(
+        `Plan ${planId} is ${plan.status}: only a draft can be edited.` +
+          (plan.status === 'published' ? ' A published plan is corrected with POST /api/plans/{id}/corrections, which makes a new draft version.' : ''),
+      );
+    }
+    return editDraft(trx, plan, edit, editor, today);
+  });
+}
+
+async function editDraft(trx: Knex.Transaction, plan: PlanRow, edit: PlanEdit, editor: Editor, today: string): Promise<{ plan: PlanRow; warnings: string[] }> {
+  const planId = plan.id;
   const inputs = plan.inputs!;
-  const rows = await planSessions(knex, planId);
+  const rows = await planSessions(trx, planId);
   const sessions: WorkingSession[] = toPlanned(rows);
 
-  const need = (field: keyof PlanEdit) => {
-    if (edit[field] === undefined) throw invalidRequest([{ field: `body.${field}`, code: 'required', message: `a ${edit.action} needs ${field}` }]);
-  };
-  const findSession = (): WorkingSession => {
-    need('sessionId');
-    const found = sessions.find((s) => s.id === edit.sessionId);
-    if (found) return found;
-    const row = rows.find((r) => r.id === edit.sessionId);
-    if (row) throw conflict(`Session ${edit.sessionId} is already cancelled.`);
-    throw notFound(`Plan ${planId} has no session ${edit.sessionId}.`);
-  };
-  const checkSite = (siteId: number) => {
-    if (!inputs.sites.some((s) => s.id === siteId)) {
-      throw unprocessable(`Site ${siteId} is not on this plan's list of eligible sites for ${plan.month} (ineligible, retired, out of date or suspended all month), so it cannot be scheduled.`);
+  const fieldError = (field: string, code: string, message: string): FieldError => ({ field: `body.${field}`, code, message });
+  const findSession = async (sessionId: number): Promise<WorkingSession> => {
+    const found = sessions.find((s) => s.id === sessionId);
+    const row = rows.find((r) => r.id === sessionId);
+    if (!row) {
+      const message = `Plan ${planId} has no session ${sessionId}.`;
+      throw new HttpError(404, 'not_found', message, [fieldError('sessionId', 'not_found', message)]);
     }
+    if (!found) throw conflict(`Session ${sessionId} is already cancelled.`);
+    if (found.date < today) {
+      throw conflict(`Session ${sessionId} was on ${found.date}, before today (${today} in the UK): a session whose day has passed is not moved, cancelled or swapped.`);
+    }
+    const returned = await trx('deployment_returns').where({ session_id: sessionId }).first('id');
+    if (returned) throw conflict(`Session ${sessionId} has a crew's return (${found.date}): a delivered session is not moved, cancelled or swapped.`);
+    return found;
   };
-  const checkTarget = (vanId: number, date: string, shift: string) => {
-    if (!inputs.vans.some((v) => v.id === vanId)) throw unprocessable(`Van ${vanId} is not one of this plan's vans.`);
-    if (!inputs.shifts.some((s) => s.code === shift)) throw unprocessable(`"${shift}" is not a shift template of this plan (${inputs.shifts.map((s) => s.code).join(', ')}).`);
-    if (!date.startsWith(`${plan.month}-`)) throw unprocessable(`${date} is not in the plan's month ${plan.month}.`);
+  const siteProblem = (siteId: number): FieldError[] =>
+    inputs.sites.some((s) => s.id === siteId)
+      ? []
+      : [fieldError('siteId', 'not_in_plan', `site ${siteId} is not on this plan's list of eligible sites for ${plan.month} (ineligible, retired, out of date or suspended all month), so it cannot be scheduled`)];
+  const targetProblems = (vanId: number, date: string, shift: string): FieldError[] => {
+    const errors: FieldError[] = [];
+    if (!inputs.vans.some((v) => v.id === vanId)) errors.push(fieldError('vanId', 'not_in_plan', `van ${vanId} is not one of this plan's vans`));
+    if (!inputs.shifts.some((s) => s.code === shift)) {
+      errors.push(fieldError('shift', 'not_in_plan', `"${shift}" is not a shift template of this plan (${inputs.shifts.map((s) => s.code).join(', ')})`));
+    }
+    if (!date.startsWith(`${plan.month}-`)) errors.push(fieldError('date', 'outside_month', `${date} is not in the plan's month ${plan.month}`));
+    else if (date < today) errors.push(fieldError('date', 'in_the_past', `${date} is before today (${today} in the UK)`));
+    return errors;
+  };
+  const refuse = (errors: FieldError[]) => {
+    if (errors.length) throw unprocessable(`This ${edit.action} cannot be made: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}. Nothing was changed.`, errors);
   };
 
   let session: WorkingSession | undefined;
@@ -123,7 +144,7 @@ export async function applyEdit(knex: Knex, planId: number, edit: PlanEdit, edit
 
   switch (edit.action) {
     case 'cancel': {
-      session = findSession();
+      session = await findSession(edit.sessionId);
       before.set('session', describe(session));
       touched.push({ vanId: session.vanId, date: session.date, shift: session.shift });
       sessions.splice(sessions.indexOf(session), 1);
@@ -131,11 +152,11 @@ export async function applyEdit(knex: Knex, planId: number, edit: PlanEdit, edit
       break;
     }
     case 'move': {
-      session = findSession();
+      session = await findSession(edit.sessionId);
       before.set('session', describe(session));
       touched.push({ vanId: session.vanId, date: session.date, shift: session.shift });
       const target = { vanId: edit.vanId ?? session.vanId, date: edit.date ?? session.date, shift: edit.shift ?? session.shift };
-      checkTarget(target.vanId, target.date, target.shift);
+      refuse(targetProblems(target.vanId, target.date, target.shift));
       const moved = shiftKey(target) !== shiftKey(session);
       Object.assign(session, target);
       if (moved) {
@@ -146,21 +167,16 @@ export async function applyEdit(knex: Knex, planId: number, edit: PlanEdit, edit
       break;
     }
     case 'add': {
-      need('vanId');
-      need('date');
-      need('shift');
-      need('siteId');
-      checkTarget(edit.vanId!, edit.date!, edit.shift!);
-      checkSite(edit.siteId!);
+      refuse([...targetProblems(edit.vanId, edit.date, edit.shift), ...siteProblem(edit.siteId)]);
       session = {
-        vanId: edit.vanId!,
-        date: edit.date!,
-        shift: edit.shift!,
+        vanId: edit.vanId,
+        date: edit.date,
+        shift: edit.shift,
         order: 0,
-        siteId: edit.siteId!,
+        siteId: edit.siteId,
         arrive: '',
         depart: '',
-        fallbackSiteIds: nearestFallbacks(inputs, edit.siteId!, edit.date!),
+        fallbackSiteIds: nearestFallbacks(inputs, edit.siteId, edit.date),
         reason: `added by hand: ${edit.reason}`,
       };
       sessions.push(session);
@@ -169,11 +185,10 @@ export async function applyEdit(knex: Knex, planId: number, edit: PlanEdit, edit
       break;
     }
     case 'swap': {
-      session = findSession();
-      need('siteId');
-      checkSite(edit.siteId!);
+      session = await findSession(edit.sessionId);
+      refuse(siteProblem(edit.siteId));
       before.set('session', describe(session));
-      session.siteId = edit.siteId!;
+      session.siteId = edit.siteId;
       session.fallbackSiteIds = nearestFallbacks(inputs, session.siteId, session.date);
       session.reason = `site swapped by hand: ${edit.reason}`;
       touched.push({ vanId: session.vanId, date: session.date, shift: session.shift });
@@ -213,37 +228,35 @@ export async function applyEdit(knex: Knex, planId: number, edit: PlanEdit, edit
   const violations = checkPlan(inputs, planned);
   const metrics = planMetrics(inputs, planned, violations);
   const warnings = lostTargets(plan.metrics, metrics);
-  const legs = await legsForShifts(knex, inputs, uniqueTouched, planned);
+  const legs = await legsForShifts(trx, inputs, uniqueTouched, planned);
 
-  await knex.transaction(async (trx) => {
-    if (cancelled) await trx('plan_sessions').where({ id: cancelled.id }).update({ status: 'cancelled' });
-    for (const s of sessions.filter((x) => uniqueTouched.some((t) => shiftKey(t) === shiftKey(x)))) {
-      const values = sessionColumns(s);
-      if (s.id === undefined) {
-        const [row] = (await trx('plan_sessions')
-          .insert({ plan_id: planId, status: 'planned', ...values })
-          .returning('id')) as Array<{ id: number }>;
-        s.id = row!.id;
-      } else {
-        await trx('plan_sessions').where({ id: s.id }).update(values);
-      }
+  if (cancelled) await trx('plan_sessions').where({ id: cancelled.id }).update({ status: 'cancelled' });
+  for (const s of sessions.filter((x) => uniqueTouched.some((t) => shiftKey(t) === shiftKey(x)))) {
+    const values = sessionColumns(s);
+    if (s.id === undefined) {
+      const [row] = (await trx('plan_sessions')
+        .insert({ plan_id: planId, status: 'planned', ...values })
+        .returning('id')) as Array<{ id: number }>;
+      s.id = row!.id;
+    } else {
+      await trx('plan_sessions').where({ id: s.id }).update(values);
     }
-    await replaceShiftLegs(trx, planId, uniqueTouched, legs);
-    await trx('plans')
-      .where({ id: planId })
-      .update({ metrics: JSON.stringify(metrics), violations: JSON.stringify(violations) });
-    await recordEvent(trx, {
-      planId,
-      userId: editor.userId,
-      actor: editor.actor,
-      action: edit.action,
-      sessionId: session?.id ?? null,
-      before: before.get('session') ?? null,
-      after: edit.action === 'cancel' ? { ...describe(session!), status: 'cancelled' } : describe(session!),
-      reason: edit.reason,
-      warnings,
-    });
-    await touchPlans(trx);
+  }
+  await replaceShiftLegs(trx, planId, uniqueTouched, legs);
+  await trx('plans')
+    .where({ id: planId })
+    .update({ metrics: JSON.stringify(metrics), violations: JSON.stringify(violations) });
+  await recordEvent(trx, {
+    planId,
+    userId: editor.userId,
+    actor: editor.actor,
+    action: edit.action,
+    sessionId: session?.id ?? null,
+    before: before.get('session') ?? null,
+    after: edit.action === 'cancel' ? { ...describe(session!), status: 'cancelled' } : describe(session!),
+    reason: edit.reason,
+    warnings,
   });
-  return { plan: await requirePlan(knex, planId), warnings };
+  await touchPlans(trx);
+  return { plan: await requirePlan(trx, planId), warnings };
 }

@@ -24,7 +24,16 @@ export interface ParkingPosition {
   description: string;
 }
 
-/** What the plan's views show of a site, frozen at generation time. */
+/** A site's stretch as GeoJSON (WGS84, 6 decimals). */
+export interface StretchGeometry {
+  type: 'LineString';
+  coordinates: Array<[number, number]>;
+}
+
+/**
+ * What the plan's views show of a site, frozen at generation time: the published list of the month
+ * is built from these alone, so a later change to the register never changes a published month.
+ */
 export interface SiteDetail {
   id: number;
   reference: string;
@@ -40,6 +49,8 @@ export interface SiteDetail {
   lon: number;
   lat: number;
   parkingPositions: ParkingPosition[];
+  /** The stretch, WGS84 (absent from snapshots made before it was kept). */
+  geometry?: StretchGeometry;
 }
 
 export interface VanDetail {
@@ -100,6 +111,7 @@ interface SiteRow {
   speed_limit_mph: number;
   limit_kind: string;
   parking_positions: ParkingPosition[];
+  geometry: string;
 }
 
 /** The register's records of these sites (retired ones too: a plan may still name them). */
@@ -107,7 +119,21 @@ export async function siteDetails(knex: Knex, ids: number[], lonLat: Map<number,
   if (ids.length === 0) return {};
   const rows = (await knex('enforcement_sites')
     .whereIn('id', ids)
-    .select('id', 'reference', 'category', 'road_number', 'road_name', 'qualifier', 'direction', 'locality', 'district_code', 'speed_limit_mph', 'limit_kind', 'parking_positions')) as SiteRow[];
+    .select(
+      'id',
+      'reference',
+      'category',
+      'road_number',
+      'road_name',
+      'qualifier',
+      'direction',
+      'locality',
+      'district_code',
+      'speed_limit_mph',
+      'limit_kind',
+      'parking_positions',
+      knex.raw('ST_AsGeoJSON(geom_4326, 6) AS geometry'),
+    )) as SiteRow[];
   const details: Record<string, SiteDetail> = {};
   for (const row of rows) {
     const point = lonLat.get(row.id) ?? row.parking_positions[0] ?? { lon: 0, lat: 0 };
@@ -133,6 +159,7 @@ export async function siteDetails(knex: Knex, ids: number[], lonLat: Map<number,
       lon: point.lon,
       lat: point.lat,
       parkingPositions: row.parking_positions ?? [],
+      geometry: JSON.parse(row.geometry) as StretchGeometry,
     };
   }
   return details;

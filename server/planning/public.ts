@@ -1,13 +1,13 @@
 import type { Knex } from 'knex';
 import { csvLine } from '../collisions/csv.ts';
 import { notFound } from '../http/errors.ts';
-import type { InputsSnapshot } from './inputs.ts';
+import { siteDetails, type InputsSnapshot, type SiteDetail, type StretchGeometry } from './inputs.ts';
 
 /**
  * The public monthly list: every site a van may visit in a published month, by district and
  * category, with the partnership's published line and the stretch. It is built from the published
- * plan's list of eligible sites (a superset of the scheduled ones) and by construction holds no
- * date, time, shift, van or session: only site fields are selected.
+ * plan's list of eligible sites (a superset of the scheduled ones) as its inputs snapshot froze
+ * them, and by construction holds no date, time, shift, van or session: only site fields are read.
  */
 
 export interface PublicSite {
@@ -18,7 +18,7 @@ export interface PublicSite {
   /** mph */
   speedLimit: number;
   locality: string;
-  geometry: { type: 'LineString'; coordinates: Array<[number, number]> };
+  geometry: StretchGeometry;
 }
 
 export interface PublicDistrict {
@@ -45,34 +45,43 @@ export async function publicSiteList(knex: Knex, month: string): Promise<{ month
   const listed = new Set(plan.inputs.sites.map((s) => s.id));
   // Everything scheduled must be listed; edits only use listed sites, but the union makes it hold by construction.
   const scheduled = (await knex('plan_sessions').where({ plan_id: plan.id, status: 'planned' }).distinct('site_id')) as Array<{ site_id: number }>;
-  for (const s of scheduled) listed.add(s.site_id);
-  const rows = (await knex('enforcement_sites as s')
-    .leftJoin('districts as d', 'd.code', 's.district_code')
-    .whereIn('s.id', [...listed])
-    .select('s.id', 's.category', 's.road_number', 's.speed_limit_mph', 's.locality', 's.district_code', 'd.name as district_name', knex.raw('ST_AsGeoJSON(s.geom_4326, 6) AS geometry'))) as Array<{
-    id: number;
-    category: string;
-    road_number: string | null;
-    speed_limit_mph: number;
-    locality: string;
-    district_code: string | null;
-    district_name: string | null;
-    geometry: string;
-  }>;
+  for (const s of scheduled) listed.add(Number(s.site_id));
+  // Every site field comes from the plan's snapshot, as it stood when the plan was made: editing or
+  // retiring a site in the register never changes a published month. Only a snapshot made before
+  // the stretch was kept in it (or a site missing from it) is completed from the register.
+  const details = new Map<number, SiteDetail & { geometry: StretchGeometry }>();
+  const incomplete: number[] = [];
+  for (const id of listed) {
+    const detail = plan.inputs.siteDetails[id];
+    if (detail?.geometry) details.set(id, { ...detail, geometry: detail.geometry });
+    else incomplete.push(id);
+  }
+  if (incomplete.length) {
+    const { rows } = await knex.raw<{ rows: Array<{ id: number; geometry: string }> }>('SELECT id, ST_AsGeoJSON(geom_4326, 6) AS geometry FROM enforcement_sites WHERE id = ANY(?::int[])', [incomplete]);
+    const geometries = new Map(rows.map((r) => [Number(r.id), JSON.parse(r.geometry) as StretchGeometry]));
+    const missing = incomplete.filter((id) => !plan.inputs.siteDetails[id]);
+    const fresh = await siteDetails(knex, missing, new Map());
+    for (const id of incomplete) {
+      const detail = plan.inputs.siteDetails[id] ?? fresh[id];
+      const geometry = geometries.get(id);
+      if (detail && geometry) details.set(id, { ...detail, geometry });
+    }
+  }
+  const codes = [...new Set([...details.values()].map((d) => d.districtCode).filter((c): c is string => c !== null))];
+  const names = new Map(((await knex('districts').whereIn('code', codes).select('code', 'name')) as Array<{ code: string; name: string }>).map((r) => [r.code, r.name]));
   const byDistrict = new Map<string, PublicDistrict>();
-  for (const r of rows) {
-    const detail = plan.inputs.siteDetails[r.id];
-    const key = r.district_code ?? '';
-    const district = byDistrict.get(key) ?? { code: r.district_code, name: r.district_name ?? (r.district_code ? r.district_code : 'Outside the districts'), sites: [] };
+  for (const detail of details.values()) {
+    const code = detail.districtCode ?? null;
+    const key = code ?? '';
+    const district = byDistrict.get(key) ?? { code, name: (code && names.get(code)) ?? code ?? 'Outside the districts', sites: [] };
     district.sites.push({
-      siteId: r.id,
-      category: r.category,
-      // The line as it stood when the plan was made (the register may have changed since).
-      text: detail?.text ?? '',
-      roadNumber: detail?.roadNumber ?? r.road_number,
-      speedLimit: detail?.speedLimitMph ?? r.speed_limit_mph,
-      locality: detail?.locality ?? r.locality,
-      geometry: JSON.parse(r.geometry) as PublicSite['geometry'],
+      siteId: detail.id,
+      category: detail.category,
+      text: detail.text,
+      roadNumber: detail.roadNumber,
+      speedLimit: detail.speedLimitMph,
+      locality: detail.locality,
+      geometry: detail.geometry,
     });
     byDistrict.set(key, district);
   }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { conflict, invalidRequest, notFound } from '../http/errors.ts';
+import { conflict, HttpError, notFound, type FieldError } from '../http/errors.ts';
 import type { Editor } from './edits.ts';
 import type { InputsSnapshot } from './inputs.ts';
 import type { SessionReturn } from './model.ts';
@@ -16,6 +16,9 @@ export interface ReturnInput {
   actualSiteId?: number;
   note?: string;
 }
+
+/** A return that is well formed but does not fit the session (422, each problem by field). */
+const unprocessableReturn = (errors: FieldError[]) => new HttpError(422, 'invalid_return', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 
 /** Records (or replaces) the return of a session; returns it as the API shows it. */
 /** Only for a session whose date has come (today or earlier, Europe/London); `now` is for tests. */
@@ -36,21 +39,39 @@ export async function recordReturn(knex: Knex, sessionId: number, input: ReturnI
     throw conflict(`Session ${sessionId} is planned for ${session.date}, which has not come yet (today is ${today} in the UK): record its return on or after that day.`);
   }
   const plannedHours = (session.depart.getTime() - session.arrive.getTime()) / 3_600_000;
-  const errors = [];
+  const errors: FieldError[] = [];
   const usedFallback = input.usedFallback ?? false;
-  if (input.actualSiteId !== undefined && input.actualSiteId !== session.site_id) {
-    if (!usedFallback) errors.push({ field: 'body.usedFallback', code: 'inconsistent', message: `actualSiteId ${input.actualSiteId} differs from the planned site ${session.site_id}: set usedFallback to true` });
-    const known = session.fallback_site_ids.map(Number).includes(input.actualSiteId) || session.inputs.sites.some((s) => s.id === input.actualSiteId);
-    if (!known) errors.push({ field: 'body.actualSiteId', code: 'not_eligible', message: `site ${input.actualSiteId} is neither a fallback of this session (${session.fallback_site_ids.join(', ') || 'none'}) nor on the month's list` });
+  const fallbacks = session.fallback_site_ids.map(Number);
+  const fallbackList = fallbacks.join(', ') || 'none';
+  if (input.actualSiteId !== undefined && input.actualSiteId !== session.site_id && !usedFallback) {
+    errors.push({ field: 'body.usedFallback', code: 'inconsistent', message: `actualSiteId ${input.actualSiteId} differs from the planned site ${session.site_id}: set usedFallback to true` });
   }
   if (usedFallback && input.actualSiteId === undefined) {
-    errors.push({ field: 'body.actualSiteId', code: 'required', message: `name the site used instead (the session's fallbacks: ${session.fallback_site_ids.join(', ') || 'none'})` });
+    errors.push({ field: 'body.actualSiteId', code: 'required', message: `name the site used instead (the session's fallbacks: ${fallbackList})` });
+  } else if (usedFallback && input.actualSiteId === session.site_id) {
+    errors.push({ field: 'body.actualSiteId', code: 'same_as_planned', message: `site ${input.actualSiteId} is the planned site: a fallback is another site (the session's fallbacks: ${fallbackList}); or set usedFallback to false` });
+  } else if (input.actualSiteId !== undefined && input.actualSiteId !== session.site_id) {
+    // Eligible means on the plan's own list (its inputs snapshot) and not blocked that day (suspended, risk assessment expired).
+    const listed = session.inputs.sites.find((s) => s.id === input.actualSiteId);
+    if (!listed) {
+      errors.push({
+        field: 'body.actualSiteId',
+        code: 'not_eligible',
+        message: `site ${input.actualSiteId} is not on the plan's list of eligible sites for ${session.date.slice(0, 7)} (the session's fallbacks: ${fallbackList})`,
+      });
+    } else if (listed.blockedDates.includes(session.date)) {
+      errors.push({
+        field: 'body.actualSiteId',
+        code: 'not_eligible',
+        message: `site ${input.actualSiteId} could not be used on ${session.date} (suspended or its risk assessment had expired when the plan was made; the session's fallbacks: ${fallbackList})`,
+      });
+    }
   }
   // A crew cannot deliver more than the session's slot plus the travel slack of its shift; a day is the hard ceiling.
   if (input.hoursDelivered > Math.max(plannedHours * 2, plannedHours + 2)) {
     errors.push({ field: 'body.hoursDelivered', code: 'too_big', message: `${input.hoursDelivered} hours is far more than the ${plannedHours.toFixed(2)} hours planned for this session` });
   }
-  if (errors.length) throw invalidRequest(errors);
+  if (errors.length) throw unprocessableReturn(errors);
   const values = {
     session_id: sessionId,
     hours_delivered: input.hoursDelivered,

@@ -282,8 +282,8 @@ export function planningRoutes(ctx: AppContext): AnyRoute[] {
         200: { description: 'The edited plan and warnings', schema: z.object({ plan: planResponse, warnings: z.array(z.string()) }) },
         400: { description: 'A missing reason or field' },
         404: { description: 'No such plan or session' },
-        409: { description: 'The plan is not a draft' },
-        422: { description: 'The edit cannot be timed inside the shift, or names a site/van/shift outside the plan' },
+        409: { description: "The plan is not a draft, or the session's day has passed (UK) or it has a crew's return" },
+        422: { description: 'The edit cannot be timed inside the shift, or names a site/van/shift/date outside the plan (`errors` names each field)' },
       },
       handler: async ({ params, body }, req, res) => {
         const { plan, warnings } = await applyEdit(knex, params.id, body, editorOf(req));
@@ -296,7 +296,7 @@ export function planningRoutes(ctx: AppContext): AnyRoute[] {
       summary: 'Approve a draft with no violations (planner)',
       tags: ['plans'],
       request: { params: idParams },
-      responses: { 200: { description: 'The approved plan', schema: planResponse }, 409: { description: 'Not a draft, or it has violations' } },
+      responses: { 200: { description: 'The approved plan', schema: planResponse }, 409: { description: 'Not a draft, the checker (re-run) finds violations, or the live register or fleet no longer allows a session' } },
       handler: async ({ params }, req, res) => {
         res.json(await view(await approvePlan(knex, params.id, editorOf(req))));
       },
@@ -310,7 +310,10 @@ export function planningRoutes(ctx: AppContext): AnyRoute[] {
       responses: {
         200: { description: 'The published plan', schema: planResponse },
         403: { description: 'The publisher approved it (the second-person rule)' },
-        409: { description: 'Not approved, or a first version after its month started' },
+        409: {
+          description:
+            'Not approved, no recorded approver, a first version after its month started, the month already published (only its correction replaces it), or the live register or fleet no longer allows a session',
+        },
       },
       handler: async ({ params }, req, res) => {
         res.json(await view(await publishPlan(knex, params.id, editorOf(req))));

@@ -63,16 +63,31 @@ export const planListQuery = z.object({ month: monthString.optional() });
 
 export const routesQuery = z.object({ date: dateString });
 
-export const editBody = z.strictObject({
-  action: z.enum(['move', 'cancel', 'add', 'swap']),
-  sessionId: z.number().int().positive().optional(),
-  vanId: z.number().int().positive().optional(),
-  date: dateString.optional(),
-  shift: z.string().min(1).max(40).optional(),
-  order: z.number().int().min(1).max(20).optional(),
-  siteId: z.number().int().positive().optional(),
-  reason: z.string({ message: 'a reason is required for every edit' }).trim().min(3, { message: 'a reason is required for every edit (at least 3 characters)' }).max(2000),
-});
+const editReason = z
+  .string({ message: 'a reason is required for every edit' })
+  .trim()
+  .min(3, { message: 'a reason is required for every edit (at least 3 characters)' })
+  .max(2000);
+const editSessionId = z.number({ message: 'names the session (a positive whole number)' }).int().positive();
+const editVanId = z.number({ message: 'names the van (a positive whole number)' }).int().positive();
+const editSiteId = z.number({ message: 'names the site (a positive whole number)' }).int().positive();
+const editShift = z.string({ message: 'names the shift template, e.g. early' }).min(1).max(40);
+const editDate = dateString;
+const editOrder = z.number().int().min(1).max(20);
+
+/**
+ * One edit: each action takes exactly its own fields (anything else is refused, not ignored).
+ * move: sessionId and any of vanId, date, shift, order. cancel: sessionId. add: vanId, date, shift,
+ * siteId, order optional. swap: sessionId, siteId, order optional.
+ */
+export const editBody = z
+  .discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('move'), sessionId: editSessionId, vanId: editVanId.optional(), date: editDate.optional(), shift: editShift.optional(), order: editOrder.optional(), reason: editReason }),
+    z.strictObject({ action: z.literal('cancel'), sessionId: editSessionId, reason: editReason }),
+    z.strictObject({ action: z.literal('add'), vanId: editVanId, date: editDate, shift: editShift, siteId: editSiteId, order: editOrder.optional(), reason: editReason }),
+    z.strictObject({ action: z.literal('swap'), sessionId: editSessionId, siteId: editSiteId, order: editOrder.optional(), reason: editReason }),
+  ], { message: 'action must be one of move, cancel, add, swap' })
+  .openapi('PlanEdit');
 
 export const correctionBody = z.strictObject({
   reason: z.string({ message: 'a correction needs a reason' }).trim().min(3, { message: 'a correction needs a reason (at least 3 characters)' }).max(2000),

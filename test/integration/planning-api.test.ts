@@ -63,6 +63,8 @@ describe.each(testTargets())('monthly van plans on the $mode database', (target)
   let plannerSupervisor: StaffClient;
   let supervisor: StaffClient;
   let plan: Plan;
+  /** The version-1 draft the command line made with seed 4242 (no violations). */
+  let cliPlanId: number;
 
   const get = (url: string, client: StaffClient | null = planner) => fetch(`${t.app.url}${url}`, { headers: client?.headers() ?? {} });
   const send = async (method: string, url: string, body: unknown, client: StaffClient) => {
@@ -130,6 +132,7 @@ describe.each(testTargets())('monthly van plans on the $mode database', (target)
     const cli = await runCliOn(t.db, ['plan', 'generate', '--month', month, '--seed', '4242', '--json']);
     expect(cli.code, cli.stderr).toBe(0);
     const printed = JSON.parse(cli.stdout) as Plan;
+    cliPlanId = printed.id;
     expect(comparable(printed.sessions)).toEqual(comparable(plan.sessions));
     expect(printed).toEqual(await getPlan(printed.id));
     expect(cli.stderr).toMatch(/planning/);
@@ -196,6 +199,39 @@ describe.each(testTargets())('monthly van plans on the $mode database', (target)
     expect(approve.body.message).toMatch(/violation/);
     const events = (await (await get(`/api/plans/${other.id}/events`)).json()) as { events: Array<{ action: string; reason: string; before: { siteId: number }; after: { siteId: number } }> };
     expect(events.events.find((e) => e.action === 'swap')).toMatchObject({ reason: 'crew asked for a site near the depot', before: { siteId: b.siteId }, after: { siteId: a.siteId } });
+    // Approval re-runs the checker on the stored inputs and sessions rather than trusting the stored list, and stores the fresh one.
+    await t.db.knex('plans').where({ id: other.id }).update({ violations: '[]' });
+    const again = await post(`/api/plans/${other.id}/approve`, {});
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(/min_gap/);
+    expect((await getPlan(other.id)).violations.some((v) => v.kind === 'min_gap')).toBe(true);
+  });
+
+  it('gives each edit action its own fields and names the field of an edit that does not fit the plan', async () => {
+    const s = plan.sessions.find((x) => x.status === 'planned')!;
+    const edit = (body: Record<string, unknown>) => post(`/api/plans/${plan.id}/edits`, { reason: 'field test', ...body });
+    const fieldsOf = (res: { body: Record<string, unknown> }) => (res.body.errors as Array<{ field: string; message: string }>).map((e) => e.field);
+    // Fields an action does not take are refused, not ignored.
+    const extra = await edit({ action: 'cancel', sessionId: s.id, siteId: register.sites[0]!.id });
+    expect(extra.status).toBe(400);
+    expect(JSON.stringify(extra.body.errors)).toMatch(/siteId/);
+    const missing = await edit({ action: 'add', vanId: s.vanId, date: s.date, shift: s.shift });
+    expect(missing.status).toBe(400);
+    expect(fieldsOf(missing)).toContain('body.siteId');
+    const noSession = await edit({ action: 'swap', siteId: register.sites[0]!.id });
+    expect(fieldsOf(noSession)).toContain('body.sessionId');
+    expect(fieldsOf(await edit({ action: 'teleport', sessionId: s.id }))).toContain('body.action');
+    // Values outside the plan: 422 naming each field.
+    const van = await edit({ action: 'move', sessionId: s.id, vanId: 999_999 });
+    expect(van.status).toBe(422);
+    expect(fieldsOf(van)).toEqual(['body.vanId']);
+    const shiftAndDate = await edit({ action: 'move', sessionId: s.id, shift: 'night', date: '2001-01-05' });
+    expect(shiftAndDate.status).toBe(422);
+    expect(fieldsOf(shiftAndDate).sort()).toEqual(['body.date', 'body.shift']);
+    const site = await edit({ action: 'add', vanId: s.vanId, date: s.date, shift: s.shift, siteId: register.suspended.id });
+    expect(site.status).toBe(422);
+    expect(fieldsOf(site)).toEqual(['body.siteId']);
+    expect((await edit({ action: 'cancel', sessionId: 999_999 })).status).toBe(404);
   });
 
   it('answers 422 with the reason when an added session cannot fit in the shift', async () => {
@@ -318,7 +354,7 @@ describe.each(testTargets())('monthly van plans on the $mode database', (target)
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.errors)).toMatch(/body.hoursDelivered/);
     const fallback = await send('PUT', `/api/plan-sessions/${s.id}/return`, { ...ret, usedFallback: true }, planner);
-    expect(fallback.status).toBe(400);
+    expect(fallback.status).toBe(422); // well formed but inconsistent with the session (server/planning/returns.ts)
     expect(JSON.stringify(fallback.body.errors)).toMatch(/body.actualSiteId/);
     const ok = await send('PUT', `/api/plan-sessions/${s.id}/return`, ret, supervisor);
     expect(ok.status).toBe(200);
@@ -351,7 +387,22 @@ describe.each(testTargets())('monthly van plans on the $mode database', (target)
     const correction = res.body as unknown as Plan;
     expect(correction).toMatchObject({ month, version: 2, status: 'draft', seed: plan.seed, supersedesPlanId: plan.id, correctionReason: 'VAN-02 off the road for repairs' });
     expect(comparable(correction.sessions)).toEqual(comparable(plan.sessions));
-    const victim = correction.sessions.find((s) => s.status === 'planned')!;
+    // The crews' returns come along with their sessions, and a delivered session is not edited.
+    const delivered = correction.sessions.filter((s) => s.delivered);
+    expect(delivered.map((s) => s.delivered?.hoursDelivered)).toEqual([1.5]);
+    expect(delivered[0]!.id).not.toBe((await getPlan(plan.id)).sessions.find((s) => s.delivered)!.id);
+    const refused = await post(`/api/plans/${correction.id}/edits`, { action: 'cancel', sessionId: delivered[0]!.id, reason: 'van off the road' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/crew's return/);
+    // Nor is a session whose day has passed.
+    const past = correction.sessions.find((s) => s.status === 'planned' && !s.delivered)!;
+    const yesterday = DateTime.now().setZone(AREA_ZONE).minus({ days: 1 }).toISODate()!;
+    await t.db.knex('plan_sessions').where({ id: past.id }).update({ date: yesterday });
+    const old = await post(`/api/plans/${correction.id}/edits`, { action: 'swap', sessionId: past.id, siteId: past.siteId, reason: 'try' });
+    expect(old.status).toBe(409);
+    expect(old.body.message).toMatch(/before today/);
+    await t.db.knex('plan_sessions').where({ id: past.id }).update({ date: past.date });
+    const victim = correction.sessions.find((s) => s.status === 'planned' && !s.delivered)!;
     expect((await post(`/api/plans/${correction.id}/edits`, { action: 'cancel', sessionId: victim.id, reason: 'van off the road' })).status).toBe(200);
     expect((await post(`/api/plans/${correction.id}/approve`, {})).status).toBe(200);
     // A correction may be published during its month too; this one is published before it.
@@ -360,5 +411,68 @@ describe.each(testTargets())('monthly van plans on the $mode database', (target)
     const list = (await (await get(`/api/plans?month=${month}`)).json()) as { plans: Array<{ id: number; status: string; version: number }> };
     expect(list.plans.filter((p) => p.status === 'published').map((p) => p.id)).toEqual([correction.id]);
     expect((await get(`/api/public/enforcement-sites?month=${month}`, null)).status).toBe(200);
+  });
+
+  it('refuses to publish another first version over the published plan: only a correction replaces it', async () => {
+    expect((await post(`/api/plans/${cliPlanId}/approve`, {})).status).toBe(200);
+    const res = await post(`/api/plans/${cliPlanId}/publish`, {}, supervisor);
+    expect(res.status).toBe(409);
+    expect(res.body.message).toMatch(/already has a published plan \(\d+\) and plan \d+ is not a correction of it/);
+    expect((await getPlan(cliPlanId)).status).toBe('approved');
+  });
+
+  it('re-checks the live register and fleet at approval and publication, locks the plan, and needs a named approver', async () => {
+    const list = (await (await get(`/api/plans?month=${month}`)).json()) as { plans: Array<{ id: number; status: string }> };
+    const published = list.plans.find((p) => p.status === 'published')!;
+    const res = await post(`/api/plans/${published.id}/corrections`, { reason: 'register changes' });
+    expect(res.status).toBe(201);
+    const draft = res.body as unknown as Plan;
+    const s = draft.sessions.find((x) => x.status === 'planned' && !x.delivered)!;
+    const reference = register.sites.find((r) => r.id === s.siteId)!.reference;
+    const approve = () => post(`/api/plans/${draft.id}/approve`, {});
+
+    // A suspension on the session's day.
+    await t.db.knex('enforcement_sites').where({ id: s.siteId }).update({ suspensions: JSON.stringify([{ from: s.date, to: s.date, reason: 'roadworks' }]) });
+    let refused = await approve();
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain(`site ${reference} on ${s.date}`);
+    expect(refused.body.message).toMatch(/suspended that day/);
+    await t.db.knex('enforcement_sites').where({ id: s.siteId }).update({ suspensions: '[]' });
+
+    // The van off the road that day.
+    const [absence] = (await t.db.knex('van_unavailability').insert({ van_id: s.vanId, from_date: s.date, to_date: s.date, reason: 'maintenance' }).returning('id')) as Array<{ id: number }>;
+    refused = await approve();
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain(`van ${s.vanCallSign} on ${s.date}`);
+    expect(refused.body.message).toMatch(/van unavailable that day/);
+    await t.db.knex('van_unavailability').where({ id: absence!.id }).delete();
+
+    // Two approvals at once: one wins, the other finds the plan approved.
+    const both = await Promise.all([approve(), post(`/api/plans/${draft.id}/approve`, {}, plannerSupervisor)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+
+    // A site retired after approval stops publication.
+    await t.db.knex('enforcement_sites').where({ id: s.siteId }).update({ retired_at: t.db.knex.fn.now() });
+    refused = await post(`/api/plans/${draft.id}/publish`, {}, supervisor);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain(`site ${reference} on ${s.date}`);
+    expect(refused.body.message).toMatch(/retired/);
+    await t.db.knex('enforcement_sites').where({ id: s.siteId }).update({ retired_at: null });
+
+    // Without a recorded approver the second-person rule cannot hold.
+    const { approved_by: approver } = (await t.db.knex('plans').where({ id: draft.id }).first('approved_by')) as { approved_by: number };
+    await t.db.knex('plans').where({ id: draft.id }).update({ approved_by: null });
+    refused = await post(`/api/plans/${draft.id}/publish`, {}, supervisor);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/no recorded approver/);
+    await t.db.knex('plans').where({ id: draft.id }).update({ approved_by: approver });
+
+    // Two publications at once: exactly one.
+    const publishes = await Promise.all([post(`/api/plans/${draft.id}/publish`, {}, supervisor), post(`/api/plans/${draft.id}/publish`, {}, supervisor)]);
+    expect(publishes.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect((await getPlan(published.id)).status).toBe('superseded');
+    const events = (await (await get(`/api/plans/${draft.id}/events`)).json()) as { events: Array<{ action: string }> };
+    expect(events.events.filter((e) => e.action === 'publish').length).toBe(1);
+    expect(events.events.filter((e) => e.action === 'approve').length).toBe(1);
   });
 });
