@@ -4,14 +4,31 @@ import { pipeline } from 'node:stream/promises';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
+/** A plain decimal number (as numbers, and numeric columns read as strings, print): never a formula. */
+const PLAIN_NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** What a spreadsheet may read as the start of a formula (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /**
  * One CSV field (RFC 4180): empty for null, quoted with doubled quotes when it holds a comma,
- * quote, or line break, or starts or ends with a space.
+ * quote, or line break, or starts or ends with a space. Text a spreadsheet would run as a formula
+ * (starting with = + - @, tab or carriage return) gets a leading single quote, so it shows as
+ * text; numbers, negative ones included, are written as they are.
  */
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * A field as csvField wrote it, read back: the single quote it put before text starting with
+ * = + - @, tab or carriage return is dropped (for importers reading the service's own exports).
+ */
+export function csvFieldText(text: string): string {
+  return /^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text;
 }
 
 /** One CSV record ending in CRLF, as RFC 4180 asks. */

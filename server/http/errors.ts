@@ -27,8 +27,42 @@ export const forbidden = (message = 'Your role does not allow this.') => new Htt
 export const notFound = (message = 'Not found.') => new HttpError(404, 'not_found', message);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
+/** PostgreSQL's unique_violation: two writers raced past a "is it free?" check, or a check is missing. */
+const UNIQUE_VIOLATION = '23505';
+
+/** What a unique constraint means to a user, given the value it refused when PostgreSQL says. */
+const UNIQUE_MESSAGES: Record<string, (value: string | undefined) => string> = {
+  enforcement_sites_reference_unique: (value) =>
+    `The site reference ${value ?? 'given'} is already used by another site; references are unique. Reload the register and choose another.`,
+  vans_call_sign_unique: (value) => `Call sign ${value === undefined ? 'given' : `"${value}"`} is already used by another van. Reload the vans and choose another.`,
+  plans_one_published_idx: (value) =>
+    `${value ?? 'That month'} already has a published plan (another was published at the same moment): reload the month's plans and correct the published one instead.`,
+};
+
+/** `Key (call_sign)=(VAN-01) already exists.` → columns and value. */
+function uniqueKey(detail: unknown): { columns: string; value: string } | undefined {
+  const match = typeof detail === 'string' ? /^Key \((.*)\)=\((.*)\) already exists\.?$/s.exec(detail) : null;
+  return match ? { columns: match[1]!, value: match[2]! } : undefined;
+}
+
 /**
- * The single Express error handler. Known errors keep their status and message; anything else is
+ * A PostgreSQL unique violation as a 409 naming what was taken (the constraint and, when the driver
+ * gives it, the value), or undefined for any other error.
+ */
+export function uniqueViolation(err: unknown): HttpError | undefined {
+  if (typeof err !== 'object' || err === null || (err as { code?: unknown }).code !== UNIQUE_VIOLATION) return undefined;
+  const { constraint, detail } = err as { constraint?: unknown; detail?: unknown };
+  const name = typeof constraint === 'string' && constraint ? constraint : undefined;
+  const key = uniqueKey(detail);
+  const known = name ? UNIQUE_MESSAGES[name] : undefined;
+  if (known) return new HttpError(409, 'conflict', known(key?.value));
+  const what = key ? ` (${key.columns} ${key.value})` : '';
+  return new HttpError(409, 'conflict', `That value is already taken${name ? ` (${name})` : ''}${what}: someone else may have saved the same thing a moment ago. Reload and try again.`);
+}
+
+/**
+ * The single Express error handler. Known errors keep their status and message; a PostgreSQL
+ * unique violation (a race past a uniqueness check) is a 409 naming what was taken; anything else is
  * logged with the request id and answered as a 500 without internals (in production).
  * Body: `{"error": code, "message": text, "errors"?: FieldError[], "requestId": id}`.
  */
@@ -36,8 +70,10 @@ export function errorHandler(logger: Logger, exposeInternals: boolean): ErrorReq
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const requestId = String(req.id ?? '');
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.code, message: err.message, errors: err.errors, requestId });
+    const known = err instanceof HttpError ? err : uniqueViolation(err);
+    if (known) {
+      if (!(err instanceof HttpError)) (req.log ?? logger).warn({ constraint: (err as { constraint?: string }).constraint, requestId }, 'unique violation answered 409');
+      res.status(known.status).json({ error: known.code, message: known.message, errors: known.errors, requestId });
       return;
     }
     // Errors from body-parser and friends carry a status and `expose`.

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { csvFieldText } from '../collisions/csv.ts';
 import type { RowProblem } from '../row-problem.ts';
 
 /** One CSV record with the file line it ends on (csv-parse's `info.lines`). */
@@ -20,7 +21,9 @@ export function readCsvTable(text: string, fail: (problems: RowProblem[]) => nev
     const e = err as Error & { lines?: number };
     return fail([{ line: e.lines ?? 0, reason: `is not valid CSV (${e.message})` }]);
   }
-  const [header, ...body] = records;
+  const [header, ...rows] = records;
   if (!header) return fail([{ line: 1, reason: 'the file is empty (no header row)' }]);
+  // Our own exports quote text that a spreadsheet would run as a formula ('=…, '-2.88 …): read it back as written.
+  const body = rows.map((row) => ({ ...row, record: row.record.map(csvFieldText) }));
   return { header, body, names: header.record.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_')) };
 }

@@ -89,13 +89,17 @@ export function vanRoutes(ctx: AppContext): AnyRoute[] {
         409: { description: 'The call sign is already used' },
       },
       handler: async ({ body }: { body: NewVanBody }, req, res) => {
-        const problems = await referenceProblems(knex, body);
-        if (problems.length) throw invalidRequest(problems);
-        await assertCallSignFree(knex, body.callSign);
-        const [row] = await knex('vans')
-          .insert({ call_sign: body.callSign, base_id: body.baseId, crew: body.crew, shift_codes: body.shiftCodes, active: body.active })
-          .returning('id');
-        await bumpDataVersion(knex, 'vans');
+        // The write and its data version commit together (a racing duplicate call sign fails the insert: 409).
+        const row = await knex.transaction(async (trx) => {
+          const problems = await referenceProblems(trx, body);
+          if (problems.length) throw invalidRequest(problems);
+          await assertCallSignFree(trx, body.callSign);
+          const [inserted] = await trx('vans')
+            .insert({ call_sign: body.callSign, base_id: body.baseId, crew: body.crew, shift_codes: body.shiftCodes, active: body.active })
+            .returning('id');
+          await bumpDataVersion(trx, 'vans');
+          return inserted as { id: number };
+        });
         req.log?.info({ vanId: row.id, callSign: body.callSign, by: currentUser(req).id }, 'van added');
         res.status(201).json({ van: await findVan(knex, Number(row.id)) });
       },
@@ -115,18 +119,20 @@ export function vanRoutes(ctx: AppContext): AnyRoute[] {
         409: { description: 'The call sign is already used' },
       },
       handler: async ({ params, body }: { params: { id: number }; body: VanPatchBody }, req, res) => {
-        if (!(await knex('vans').where({ id: params.id }).first('id'))) throw notFound(`No van with id ${params.id}.`);
-        const problems = await referenceProblems(knex, body);
-        if (problems.length) throw invalidRequest(problems);
-        if (body.callSign !== undefined) await assertCallSignFree(knex, body.callSign, params.id);
         const change: Record<string, unknown> = {};
         if (body.callSign !== undefined) change.call_sign = body.callSign;
         if (body.baseId !== undefined) change.base_id = body.baseId;
         if (body.crew !== undefined) change.crew = body.crew;
         if (body.shiftCodes !== undefined) change.shift_codes = body.shiftCodes;
         if (body.active !== undefined) change.active = body.active;
-        await knex('vans').where({ id: params.id }).update(change);
-        await bumpDataVersion(knex, 'vans');
+        await knex.transaction(async (trx) => {
+          if (!(await trx('vans').where({ id: params.id }).first('id'))) throw notFound(`No van with id ${params.id}.`);
+          const problems = await referenceProblems(trx, body);
+          if (problems.length) throw invalidRequest(problems);
+          if (body.callSign !== undefined) await assertCallSignFree(trx, body.callSign, params.id);
+          await trx('vans').where({ id: params.id }).update(change);
+          await bumpDataVersion(trx, 'vans');
+        });
         req.log?.info({ vanId: params.id, changed: Object.keys(change), by: currentUser(req).id }, 'van changed');
         res.json({ van: await findVan(knex, params.id) });
       },
@@ -156,11 +162,14 @@ export function vanRoutes(ctx: AppContext): AnyRoute[] {
         404: { description: 'No such van' },
       },
       handler: async ({ params, body }: { params: { id: number }; body: UnavailabilityBody }, req, res) => {
-        if (!(await knex('vans').where({ id: params.id }).first('id'))) throw notFound(`No van with id ${params.id}.`);
-        const [row] = await knex('van_unavailability')
-          .insert({ van_id: params.id, from_date: body.fromDate, to_date: body.toDate, reason: body.reason, note: body.note })
-          .returning('id');
-        await bumpDataVersion(knex, 'vans');
+        const row = await knex.transaction(async (trx) => {
+          if (!(await trx('vans').where({ id: params.id }).first('id'))) throw notFound(`No van with id ${params.id}.`);
+          const [inserted] = await trx('van_unavailability')
+            .insert({ van_id: params.id, from_date: body.fromDate, to_date: body.toDate, reason: body.reason, note: body.note })
+            .returning('id');
+          await bumpDataVersion(trx, 'vans');
+          return inserted as { id: number };
+        });
         req.log?.info({ vanId: params.id, from: body.fromDate, to: body.toDate, reason: body.reason, by: currentUser(req).id }, 'van unavailability recorded');
         const van = (await findVan(knex, params.id))!;
         res.status(201).json({ unavailability: van.unavailability.find((u) => u.id === Number(row.id)), van });
@@ -175,9 +184,11 @@ export function vanRoutes(ctx: AppContext): AnyRoute[] {
       request: { params: unavailabilityIdParams },
       responses: { 204: { description: 'Removed' }, 404: { description: 'No such record' } },
       handler: async ({ params }: { params: { id: number } }, req, res) => {
-        const deleted = await knex('van_unavailability').where({ id: params.id }).delete();
-        if (!deleted) throw notFound(`No van unavailability record with id ${params.id}.`);
-        await bumpDataVersion(knex, 'vans');
+        await knex.transaction(async (trx) => {
+          const deleted = await trx('van_unavailability').where({ id: params.id }).delete();
+          if (!deleted) throw notFound(`No van unavailability record with id ${params.id}.`);
+          await bumpDataVersion(trx, 'vans');
+        });
         req.log?.info({ unavailabilityId: params.id, by: currentUser(req).id }, 'van unavailability removed');
         res.status(204).end();
       },
@@ -210,8 +221,11 @@ export function vanRoutes(ctx: AppContext): AnyRoute[] {
       },
       handler: async ({ params, body }: { params: { code: string }; body: ShiftTemplateBody }, req, res) => {
         const shift = { code: params.code, ...body };
-        const created = await upsertShiftTemplate(knex, shift);
-        await bumpDataVersion(knex, 'vans');
+        const created = await knex.transaction(async (trx) => {
+          const isNew = await upsertShiftTemplate(trx, shift);
+          await bumpDataVersion(trx, 'vans');
+          return isNew;
+        });
         req.log?.info({ shift: params.code, created, by: currentUser(req).id }, 'shift template saved');
         res.status(created ? 201 : 200).json({ shift });
       },

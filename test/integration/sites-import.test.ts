@@ -66,7 +66,7 @@ describe.each(testTargets())('register CSV import and export on the $mode databa
     );
     expect(first).toContain('LAN-0001,mobile_route,A584,Preston New Rd,from Clifton Business Park to Blackpool Rd,eastbound,Freckleton,E07000119');
     expect(first).toContain('"LINESTRING(-2.89 53.756, -2.875 53.7565, -2.866 53.7568)"');
-    expect(first).toContain(',-2.8801 53.7566 eastbound/westbound | Lay-by\\; opposite the garden centre \\| north side; -2.8702 53.7567 eastbound,');
+    expect(first).toContain(",'-2.8801 53.7566 eastbound/westbound | Lay-by\\; opposite the garden centre \\| north side; -2.8702 53.7567 eastbound,");
     expect(first).toContain('2026-03-02..2026-03-06 Resurfacing\\; lane closures');
   });
 
