@@ -76,7 +76,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('received_bytes').notNullable().defaultTo(0);
     t.text('storage_key').notNullable().comment('key in the footage store');
     t.text('sha256').nullable();
-    t.text('state').notNullable().defaultTo('uploading').comment('uploading | processing | ready | rejected | quarantined | on_hold | purged');
+    t.text('state').notNullable().defaultTo('uploading').comment('uploading | abandoned | processing | ready | rejected | quarantined | on_hold | purged');
     t.text('message').nullable().comment('plain message for the submitter');
     t.text('staff_detail').nullable();
     t.jsonb('probe').nullable();
@@ -84,7 +84,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('viewing_key').nullable().comment('browser-playable copy when the original is not');
     t.integer('processing_attempts').notNullable().defaultTo(0);
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.timestamp('uploaded_at', { useTz: true }).nullable();
+    t.timestamp('uploaded_at', { useTz: true }).nullable().comment('when bytes last arrived (the upload is finished when received_bytes = size_bytes)');
     t.timestamp('processed_at', { useTz: true }).nullable();
     t.timestamp('hash_verified_at', { useTz: true }).nullable();
     t.timestamp('hash_mismatch_at', { useTz: true }).nullable();

@@ -38,7 +38,8 @@ import {
 } from './store.ts';
 import { statementText, submissionBodySchema, validateSubmission, type SubmissionIssue } from './submission-schema.ts';
 import { authenticateSubmitter, bearerToken, hashToken } from './submitter-auth.ts';
-import { announceSettlement, settleSubmission } from './uploads/files.ts';
+import { announceSettlement, SET_ASIDE, settleSubmission, sweepAbandonedUploads, sweepAbandonedUploadsNow } from './uploads/files.ts';
+import { uploadAbandonedAfterMs } from './uploads/settings.ts';
 
 /**
  * Operation Snap, the submitter's side: the proof-of-work challenge, creating a submission (with
@@ -128,7 +129,20 @@ const statusSchema = z.object({
   incident: z.object({ date: z.string(), offenceType: z.string(), offenceLabel: z.string() }),
   stages: z.array(z.object({ state: z.string(), label: z.string(), at: z.string(), whatNext: z.string(), note: z.string().nullable() })),
   files: z.array(
-    z.object({ name: z.string(), size: z.number(), receivedBytes: z.number(), sha256: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
+    z.object({
+      uploadId: z.string().openapi({ description: 'The tus upload id of the file' }),
+      uploadUrl: z.string().nullable().openapi({
+        description:
+          'While the file is unfinished (`uploading`, or `abandoned` after a day without data): its tus upload URL, relative to this server. ' +
+          'HEAD and PATCH resume it; DELETE (tus termination, with the same Authorization header) cancels it and frees its place. Null once the whole file has arrived.',
+      }),
+      name: z.string(),
+      size: z.number(),
+      receivedBytes: z.number(),
+      sha256: z.string().nullable(),
+      state: z.string(),
+      message: z.string().nullable(),
+    }),
   ),
   deadlines: deadlinesSchema,
   outcome: z.object({ category: z.string(), label: z.string(), reason: z.string().nullable() }).nullable(),
@@ -215,6 +229,7 @@ export function snapRoutes(ctx: AppContext, options: SnapOptions = {}): AnyRoute
   const settings = { ...DEFAULTS, ...options };
   const offenceConfig = options.offenceConfig ?? DEFAULT_OFFENCE_DEADLINES;
   const proofOfWork = new ProofOfWork(knex, { ...DEFAULT_POW, ...options.pow });
+  const abandonAfterMs = uploadAbandonedAfterMs(ctx.config);
 
   const perIp = (prefix: string, limit: number, windowMs: number, what: string): RateLimitRequestHandler =>
     databaseRateLimiter({
@@ -231,10 +246,12 @@ export function snapRoutes(ctx: AppContext, options: SnapOptions = {}): AnyRoute
 
   /** The status page's data: never the driver's identity or registration, nor the submitter's details. */
   async function statusOf(row: SubmissionRow) {
+    // Unfinished uploads idle for a day are set aside before they are shown (and stop blocking `complete`).
+    await sweepAbandonedUploadsNow(knex, row.id, abandonAfterMs);
     const [stages, files] = await Promise.all([stagesOf(knex, row.id), filesOf(knex, row.id)]);
     const state = row.state as SubmissionState;
     const category = publicOutcome(stages.map((s) => s.state as SubmissionState));
-    const live = files.filter((f) => f.state !== 'purged');
+    const live = files.filter((f) => !(SET_ASIDE as readonly string[]).includes(f.state));
     const usable = live.some((f) => f.state !== 'rejected');
     const uploading = live.some((f) => f.state === 'uploading');
     return {
@@ -252,6 +269,8 @@ export function snapRoutes(ctx: AppContext, options: SnapOptions = {}): AnyRoute
         note: s.public_note,
       })),
       files: files.map((f) => ({
+        uploadId: f.upload_id,
+        uploadUrl: f.state === 'uploading' || f.state === 'abandoned' ? `/api/snap/uploads/${f.upload_id}` : null,
         name: f.original_name,
         size: Number(f.size_bytes),
         receivedBytes: Number(f.received_bytes),
@@ -551,7 +570,8 @@ export function snapRoutes(ctx: AppContext, options: SnapOptions = {}): AnyRoute
       path: '/api/snap/submissions/:reference/complete',
       summary: 'Say all the footage is uploaded: the submission goes to the reviewers once every file is checked',
       description:
-        'Needs at least one file that has not been refused, and none still uploading. The submission moves to processing; when every ' +
+        'Needs at least one file that has not been refused, and none still uploading (an upload that received nothing for a day is set aside as ' +
+        '`abandoned` and neither counts nor blocks; cancel an unfinished one with DELETE on its `uploadUrl`). The submission moves to processing; when every ' +
         'file is already checked it is settled at once, otherwise when the last check finishes, and the status page shows it: ' +
         '`submitted`; `needs_resubmission` when a file of this round was refused (its message says why: upload a replacement, or ' +
         'complete again to send the others without it); `quarantined` (malware); `on_hold` (a checker unavailable: tried again). ' +
@@ -574,7 +594,9 @@ export function snapRoutes(ctx: AppContext, options: SnapOptions = {}): AnyRoute
               if (current.state === 'draft') throw new HttpError(409, 'email_not_verified', 'Confirm your email address with the code we sent before sending footage.');
               throw new HttpError(409, 'already_sent', `This submission is already past this step (${PUBLIC_STAGE[current.state as SubmissionState]?.label ?? current.state}).`);
             }
-            const files = (await trx('snap_files').where({ submission_id: current.id }).whereNot({ state: 'purged' }).select('state')) as Array<{ state: string }>;
+            // Unfinished uploads idle for a day are set aside: they do not block sending the others.
+            await sweepAbandonedUploads(trx, current, abandonAfterMs);
+            const files = (await trx('snap_files').where({ submission_id: current.id }).whereNotIn('state', SET_ASIDE).select('state')) as Array<{ state: string }>;
             if (files.some((f) => f.state === 'uploading')) {
               throw new HttpError(409, 'files_not_ready', 'A file is still uploading. Let it finish (or cancel it), then send your submission.');
             }

@@ -190,6 +190,7 @@ export async function stagesOf(knex: Knex, submissionId: number): Promise<StageR
 
 export interface FileRow {
   id: number;
+  upload_id: string;
   original_name: string;
   size_bytes: string | number;
   received_bytes: string | number;
@@ -202,7 +203,7 @@ export async function filesOf(knex: Knex, submissionId: number): Promise<FileRow
   return (await knex('snap_files')
     .where({ submission_id: submissionId })
     .orderBy('id')
-    .select('id', 'original_name', 'size_bytes', 'received_bytes', 'sha256', 'state', 'message')) as FileRow[];
+    .select('id', 'upload_id', 'original_name', 'size_bytes', 'received_bytes', 'sha256', 'state', 'message')) as FileRow[];
 }
 
 /** A date column as YYYY-MM-DD (pg returns `date` as a local-midnight Date unless a type parser says otherwise). */

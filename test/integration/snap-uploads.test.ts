@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyAuditLog } from '../../server/audit/log.ts';
 import { readOutbox } from '../../server/mail/send.ts';
 import {
@@ -401,4 +401,153 @@ describe.each(testTargets())('footage uploads over tus on the $mode database', (
     });
   });
 
+  describe('unfinished uploads', () => {
+    /** Creates an upload (no bytes) and answers its path. */
+    const createUpload = async (submission: { reference: string; authorization: string }, filename: string, length = 100) => {
+      const res = await fetch(`${app.url}/api/snap/uploads`, {
+        method: 'POST',
+        headers: { ...TUS, Authorization: submission.authorization, 'Upload-Length': String(length), 'Upload-Metadata': metadata({ reference: submission.reference, filename }) },
+      });
+      return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+    };
+    const terminate = (submission: { authorization: string }, uploadPath: string) =>
+      fetch(`${app.url}${uploadPath}`, { method: 'DELETE', headers: { ...TUS, Authorization: submission.authorization } });
+    /** Makes the file's last data a day and an hour old. */
+    const backdate = (uploadId: string) =>
+      db.knex('snap_files').where({ upload_id: uploadId }).update({
+        created_at: db.knex.raw(`now() - interval '25 hours'`),
+        uploaded_at: db.knex.raw(`CASE WHEN uploaded_at IS NULL THEN NULL ELSE now() - interval '25 hours' END`),
+      });
+    const auditOf = (reference: string) => db.knex('audit_log').where({ reference }).orderBy('id').select('action', 'actor_kind', 'details');
+
+    it('removes the row again when the store fails to create the upload, and records file.upload_failed without the file name', async () => {
+      const submission = await insertSubmission(db.knex);
+      const failing = vi.spyOn(app.uploads.store.datastore, 'create').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+      try {
+        const failed = await createUpload(submission, 'Jane Smith AB12CDE.mp4');
+        expect(failed.status).toBe(500);
+        expect(failed.text).toContain('nothing was kept');
+      } finally {
+        failing.mockRestore();
+      }
+      expect(await db.knex('snap_files').where({ submission_id: submission.id })).toEqual([]);
+      const entry = (await auditOf(submission.reference)).find((e) => e.action === 'file.upload_failed');
+      expect(entry).toMatchObject({ actor_kind: 'system', details: { uploadId: expect.stringMatching(/^[0-9a-f]{32}$/), sizeBytes: 100, receivedBytes: 0 } });
+      expect(JSON.stringify(entry)).not.toMatch(/Jane|AB12CDE/);
+      // Nothing left over: both places are free.
+      expect((await createUpload(submission, 'one.mp4')).status).toBe(201);
+      expect((await createUpload(submission, 'two.mp4')).status).toBe(201);
+      expect(await verifyAuditLog(db.knex)).toMatchObject({ ok: true });
+    });
+
+    it('cancels an unfinished upload by DELETE on the uploadUrl from the status, even when the store has lost it, and a new upload takes its place', async () => {
+      const submission = await insertSubmission(db.knex);
+      const first = await createUpload(submission, 'first.mp4');
+      const second = await createUpload(submission, 'second.mp4');
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect((await createUpload(submission, 'third.mp4')).status).toBe(409);
+
+      const status = (await submitterRequest(app.url, submission, 'GET')).body;
+      expect(status.files).toEqual([
+        expect.objectContaining({ uploadId: uploadIdOf(first.location!), uploadUrl: first.location, name: 'first.mp4', state: 'uploading' }),
+        expect.objectContaining({ uploadId: uploadIdOf(second.location!), uploadUrl: second.location, name: 'second.mp4', state: 'uploading' }),
+      ]);
+      // Another submission's token cannot cancel it.
+      const other = await insertSubmission(db.knex);
+      expect((await terminate(other, status.files[0].uploadUrl)).status).toBe(404);
+
+      expect((await terminate(submission, status.files[0].uploadUrl)).status).toBe(204);
+      expect(await fileRow(db.knex, uploadIdOf(first.location!))).toBeUndefined();
+      await expect(stat(path.join(footageDir(), 'originals', uploadIdOf(first.location!)))).rejects.toThrow();
+      // The store lost the second upload (a crash, a failed disk): cancelling it still removes the row.
+      await app.uploads.store.datastore.remove(uploadIdOf(second.location!));
+      expect((await terminate(submission, status.files[1].uploadUrl)).status).toBe(204);
+      expect(await db.knex('snap_files').where({ submission_id: submission.id })).toEqual([]);
+
+      expect((await createUpload(submission, 'third.mp4')).status).toBe(201);
+      const cancelled = (await auditOf(submission.reference)).filter((e) => e.action === 'file.upload_cancelled');
+      expect(cancelled.map((e) => [e.actor_kind, e.details.uploadId])).toEqual([
+        ['submitter', uploadIdOf(first.location!)],
+        ['submitter', uploadIdOf(second.location!)],
+      ]);
+    });
+
+    it('sets aside an upload with no data for a day: it neither counts towards the limit nor blocks complete', async () => {
+      const submission = await insertSubmission(db.knex);
+      const clip = await readFile(await h264Mp4(media, 'kept.mp4', 2));
+      const kept = await tusUpload(clip, { endpoint: app.url, submission, filename: 'kept.mp4' }).done;
+      await checkedFile(db.knex, uploadIdOf(kept));
+      const stalled = await createUpload(submission, 'stalled.mp4', 1000);
+      expect(stalled.status).toBe(201);
+      // Some bytes arrive, then nothing: the bytes and their time are recorded.
+      const patched = await fetch(`${app.url}${stalled.location}`, {
+        method: 'PATCH',
+        headers: { ...TUS, Authorization: submission.authorization, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+        body: Buffer.alloc(300, 1),
+      });
+      expect(patched.status).toBe(204);
+      const partial = await fileRow(db.knex, uploadIdOf(stalled.location!));
+      expect(Number(partial.received_bytes)).toBe(300);
+      expect((await db.knex('snap_files').where({ id: partial.id }).first('uploaded_at')).uploaded_at).not.toBeNull();
+      // Both places are taken and the unfinished file blocks complete.
+      expect((await createUpload(submission, 'extra.mp4')).status).toBe(409);
+      expect(await submitterRequest(app.url, submission, 'POST', 'complete')).toMatchObject({ status: 409, body: { error: 'files_not_ready' } });
+
+      await backdate(uploadIdOf(stalled.location!));
+      const status = (await submitterRequest(app.url, submission, 'GET')).body;
+      expect(status).toMatchObject({ canComplete: true });
+      expect(status.files[1]).toMatchObject({ name: 'stalled.mp4', state: 'abandoned', receivedBytes: 300, uploadUrl: stalled.location, message: expect.stringContaining('set aside') });
+      // It cannot be resumed any more.
+      const resumed = await fetch(`${app.url}${stalled.location}`, {
+        method: 'PATCH',
+        headers: { ...TUS, Authorization: submission.authorization, 'Upload-Offset': '300', 'Content-Type': 'application/offset+octet-stream' },
+        body: Buffer.alloc(10, 1),
+      });
+      expect(resumed.status).toBe(409);
+      expect(await resumed.text()).toContain('set aside');
+
+      expect(await submitterRequest(app.url, submission, 'POST', 'complete')).toEqual({ status: 200, body: { reference: submission.reference, state: 'submitted' } });
+      const abandoned = (await auditOf(submission.reference)).filter((e) => e.action === 'file.upload_abandoned');
+      expect(abandoned).toEqual([{ action: 'file.upload_abandoned', actor_kind: 'system', details: expect.objectContaining({ uploadId: uploadIdOf(stalled.location!), receivedBytes: 300 }) }]);
+    });
+
+    it('sets aside idle uploads when a new one is created, so it takes their place', async () => {
+      const submission = await insertSubmission(db.knex);
+      const idle = [await createUpload(submission, 'a.mp4'), await createUpload(submission, 'b.mp4')];
+      expect((await createUpload(submission, 'c.mp4')).status).toBe(409);
+      await backdate(uploadIdOf(idle[0]!.location!));
+      expect((await createUpload(submission, 'c.mp4')).status).toBe(201);
+      expect((await fileRow(db.knex, uploadIdOf(idle[0]!.location!))).state).toBe('abandoned');
+      expect((await fileRow(db.knex, uploadIdOf(idle[1]!.location!))).state).toBe('uploading');
+      // A set-aside upload can still be cancelled (its partial bytes go).
+      expect((await terminate(submission, idle[0]!.location!)).status).toBe(204);
+      expect(await fileRow(db.knex, uploadIdOf(idle[0]!.location!))).toBeUndefined();
+    });
+  });
+
+  describe('the audit log', () => {
+    it('holds no file name, email address or registration after a whole upload journey', async () => {
+      const submission = await insertSubmission(db.knex);
+      await db.knex('snap_submissions').where({ id: submission.id }).update({ submitter_email: 'jane.smith@example.org', submitter_name: 'Jane Smith', submitter_postcode: 'PR1 2AB' });
+      const name = 'Jane Smith AB12CDE Garstang Rd.mp4';
+      const url = await tusUpload(await readFile(await h264Mp4(media, 'journey.mp4', 2)), { endpoint: app.url, submission, filename: name, chunkSize: 32 * 1024 }).done;
+      await checkedFile(db.knex, uploadIdOf(url));
+      const cancelled = await fetch(`${app.url}/api/snap/uploads`, {
+        method: 'POST',
+        headers: { ...TUS, Authorization: submission.authorization, 'Upload-Length': '50', 'Upload-Metadata': metadata({ reference: submission.reference, filename: `copy of ${name}` }) },
+      });
+      expect((await fetch(`${app.url}${cancelled.headers.get('location')}`, { method: 'DELETE', headers: { ...TUS, Authorization: submission.authorization } })).status).toBe(204);
+      expect((await submitterRequest(app.url, submission, 'POST', 'complete')).body.state).toBe('submitted');
+
+      const entries = await db.knex('audit_log').where({ reference: submission.reference }).orderBy('id').select('action', 'actor_id', 'actor_label', 'details');
+      expect(entries.map((e) => e.action)).toEqual(
+        expect.arrayContaining(['file.upload_started', 'file.uploaded', 'file.checked', 'file.upload_cancelled', 'state.changed']),
+      );
+      const text = JSON.stringify(entries);
+      for (const personal of ['Jane', 'Smith', 'AB12', 'Garstang', 'jane.smith', '@example.org', 'PR1', '.mp4']) expect([personal, text.includes(personal)]).toEqual([personal, false]);
+      for (const entry of entries.filter((e) => e.action.startsWith('file.'))) {
+        expect(Object.keys(entry.details).every((k) => ['uploadId', 'sizeBytes', 'receivedBytes', 'sha256', 'state', 'code', 'attempt', 'sameHashAs'].includes(k))).toBe(true);
+      }
+    });
+  });
 });

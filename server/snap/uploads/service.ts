@@ -8,8 +8,8 @@ import type { Logger } from '../../logger.ts';
 import { PUBLIC_STAGE, TransitionError, type SubmissionState } from '../states.ts';
 import { openFootageStore, UPLOAD_ID, type FootageStore } from '../storage/footage-store.ts';
 import { authenticateSubmitter, bearerToken } from '../submitter-auth.ts';
-import { bySubmitter, changeState } from '../store.ts';
-import { ACCEPTING_FOOTAGE, announceSettlement, countedFiles, type FileRow, type SubmissionHead } from './files.ts';
+import { bySubmitter, changeState, FOOTAGE_PIPELINE } from '../store.ts';
+import { ACCEPTING_FOOTAGE, announceSettlement, countedFiles, sweepAbandonedUploads, type FileRow, type SubmissionHead } from './files.ts';
 import { FootageProcessor } from './processing.ts';
 import { sizeInWords, snapUploadSettings, type SnapUploadSettings } from './settings.ts';
 
@@ -26,6 +26,14 @@ import { sizeInWords, snapUploadSettings, type SnapUploadSettings } from './sett
  * so an upload URL alone is worth nothing. Uploads are not rate-limited.
  * When the last byte arrives the original is sealed (read-only), the file goes to `processing` and
  * the checks run in the background (processing.ts).
+ *
+ * The file's row is written when the upload is created (so the limit holds under the submission's
+ * lock), before the store has anything. So: if the store then fails to create the upload, the row is
+ * deleted again (audit `file.upload_failed`); an unfinished upload can be cancelled with DELETE (tus
+ * termination; its URL is in the status answer), which deletes the row even when the store has lost
+ * the upload; and an unfinished upload with no bytes for a day is set aside as `abandoned`
+ * (files.ts sweepAbandonedUploads), so it neither counts towards the limit nor blocks `complete`.
+ * Every write records the bytes received and when (`received_bytes`, `uploaded_at`).
  */
 
 /** An answer tus sends as is: status and a plain-text body (tus clients show the body). */
@@ -38,6 +46,12 @@ const refuse = (status: number, message: string): TusRefusal => ({ status_code: 
 
 const NO_TOKEN = refuse(401, 'Send the token you were given with your reference: Authorization: Bearer <token>.');
 const NO_SUCH_UPLOAD = refuse(404, 'There is no such upload for this token.');
+const ABANDONED = refuse(
+  409,
+  'This upload was set aside because nothing arrived for it for a day. Start the upload of this file again (it does not count towards your files).',
+);
+/** A tus error meaning the store has no such upload (never created, removed, or its bytes lost). */
+const missingInStore = (err: unknown) => [404, 410].includes((err as TusRefusal | null)?.status_code ?? 0);
 
 export interface SnapUploads {
   settings: SnapUploadSettings;
@@ -97,16 +111,89 @@ export async function createSnapUploads(knex: Knex, logger: Logger, settings: Sn
         subjectKind: 'file',
         subjectId: file.id,
         reference: submission.reference,
-        details: { uploadId, sizeBytes, storageKey: file.storage_key },
+        // No personal data (the audit log outlives retention): never the file name.
+        details: { uploadId, sizeBytes },
       });
       return file.id;
     });
     if (fileId !== null) processor.enqueue(fileId);
   };
 
+  /**
+   * Deletes the row of an unfinished upload (uploading or abandoned) and records why, with the
+   * submission row locked first (the order every writer uses). `file.upload_failed`: the store could not
+   * create it; `file.upload_cancelled`: the submitter terminated it. Returns whether a row went.
+   */
+  const forgetUpload = async (uploadId: string, action: 'file.upload_failed' | 'file.upload_cancelled', actor: 'system' | 'submitter') =>
+    knex.transaction(async (trx) => {
+      const found = (await trx('snap_files').where({ upload_id: uploadId }).first('submission_id')) as { submission_id: number } | undefined;
+      if (!found) return false;
+      const submission = (await trx('snap_submissions').where({ id: found.submission_id }).forUpdate().first('reference')) as { reference: string };
+      const file = (await trx('snap_files')
+        .where({ upload_id: uploadId })
+        .whereIn('state', ['uploading', 'abandoned'])
+        .forUpdate()
+        .first('id', 'size_bytes', 'received_bytes')) as Pick<FileRow, 'id' | 'size_bytes' | 'received_bytes'> | undefined;
+      if (!file) return false;
+      await trx('snap_files').where({ id: file.id }).delete();
+      await appendAudit(trx, {
+        actorKind: actor,
+        actorId: actor === 'system' ? FOOTAGE_PIPELINE : submission.reference,
+        action,
+        subjectKind: 'file',
+        subjectId: file.id,
+        reference: submission.reference,
+        // No personal data (the audit log outlives retention): never the file name.
+        details: { uploadId, sizeBytes: Number(file.size_bytes), receivedBytes: Number(file.received_bytes) },
+      });
+      return true;
+    });
+
+  /** Uploads whose row was written by onUploadCreate but that the store has not created yet, by request. */
+  const notYetStored = new WeakMap<object, string>();
+
+  /** The store failed to create an upload after its row was written: delete the row and whatever the store made. */
+  const discardFailedCreation = async (uploadId: string, err: unknown) => {
+    logger.error({ err, uploadId }, 'the footage store could not create an upload: its file row is removed');
+    await forgetUpload(uploadId, 'file.upload_failed', 'system').catch((e: unknown) => logger.error({ err: e, uploadId }, 'removing the row of a failed upload failed'));
+    await store.datastore.remove(uploadId).catch(() => undefined); // usually nothing there
+  };
+
+  /**
+   * The store as tus sees it: each write records the bytes received and when (an upload with none
+   * for a day is abandoned), and a termination deletes the file's row before tus answers 204, so a
+   * new upload can take its place at once.
+   */
+  const datastore = new Proxy(store.datastore, {
+    get(target, prop) {
+      if (prop === 'write') {
+        return async (...args: Parameters<FootageStore['datastore']['write']>) => {
+          const written = await target.write(...args);
+          const [, uploadId, offset] = args;
+          if (written > 0) {
+            await knex('snap_files')
+              .where({ upload_id: uploadId, state: 'uploading' })
+              .update({ received_bytes: offset + written, uploaded_at: knex.fn.now() })
+              // Bookkeeping only: the bytes are stored, so the PATCH still succeeds.
+              .catch((err: unknown) => logger.error({ err, uploadId }, 'recording received bytes failed'));
+          }
+          return written;
+        };
+      }
+      if (prop === 'remove') {
+        return async (uploadId: string) => {
+          await target.remove(uploadId);
+          await forgetUpload(uploadId, 'file.upload_cancelled', 'submitter');
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+
   const options: ServerOptions & { datastore: FootageStore['datastore'] } = {
     path: '/api/snap/uploads',
-    datastore: store.datastore,
+    datastore,
     maxSize: settings.maxFileBytes,
     // Location relative to this origin: right behind any proxy, and no Forwarded headers trusted.
     relativeLocation: true,
@@ -124,12 +211,25 @@ export async function createSnapUploads(knex: Knex, logger: Logger, settings: Sn
     onIncomingRequest: async (req, uploadId) => {
       if (req.method === 'POST') return; // checked in onUploadCreate, which sees the metadata
       const file = await authorisedFile(req, uploadId);
+      if (req.method === 'PATCH' && file.state === 'abandoned') throw ABANDONED;
       if (req.method === 'PATCH' && file.state !== 'uploading') throw refuse(409, 'This file has already been uploaded in full.');
       if (req.method === 'PATCH' && !ACCEPTING_FOOTAGE.includes(file.submission_state as SubmissionState)) {
         throw refuse(409, `This submission is no longer accepting footage (it is at the stage "${stageLabel(file.submission_state)}").`);
       }
-      if (req.method === 'DELETE' && file.state !== 'uploading') {
+      if (req.method === 'DELETE' && file.state !== 'uploading' && file.state !== 'abandoned') {
         throw refuse(409, 'A file that has been uploaded in full cannot be removed. Contact us quoting your reference if it was the wrong file.');
+      }
+      if (req.method === 'DELETE') {
+        // The store may have lost the upload (or never had its bytes): tus would answer 404 and the
+        // row would stay for ever. Cancel it here instead and answer as a termination does.
+        const inStore = await store.datastore.getUpload(uploadId).then(
+          () => true,
+          (err: unknown) => (missingInStore(err) ? false : Promise.reject(err)),
+        );
+        if (!inStore) {
+          await forgetUpload(uploadId, 'file.upload_cancelled', 'submitter');
+          throw { status_code: 204, body: '' } satisfies TusRefusal;
+        }
       }
       if (req.method === 'HEAD' && file.state === 'uploading') {
         // The last byte may have been written by an instance that stopped before recording it.
@@ -155,6 +255,8 @@ export async function createSnapUploads(knex: Knex, logger: Logger, settings: Sn
           if (!ACCEPTING_FOOTAGE.includes(locked.state as SubmissionState)) {
             throw refuse(409, `This submission is no longer accepting footage (it is at the stage "${stageLabel(locked.state)}").`);
           }
+          // Unfinished uploads idle for a day are set aside first: they no longer take a place.
+          await sweepAbandonedUploads(trx, locked, settings.abandonAfterMs);
           const counted = await countedFiles(trx, locked.id);
           if (counted >= settings.maxFilesPerSubmission) {
             throw refuse(
@@ -181,20 +283,29 @@ export async function createSnapUploads(knex: Knex, logger: Logger, settings: Sn
             subjectKind: 'file',
             subjectId: row!.id,
             reference: locked.reference,
-            details: { uploadId: upload.id, originalName: filename, sizeBytes: upload.size! },
+            // No personal data (the audit log outlives retention): never the file name.
+            details: { uploadId: upload.id, sizeBytes: upload.size! },
           });
         });
       } catch (err) {
         if (err instanceof TransitionError) throw refuse(409, err.message);
         throw err;
       }
+      // The row is in; until the store has created the upload (POST_CREATE), a failure removes it again.
+      notYetStored.set(req, upload.id);
       return { metadata: { ...upload.metadata, reference, filename } };
     },
     onUploadFinish: async (_req, upload: Upload) => {
       await finishUpload(upload.id, upload.size ?? upload.offset);
       return {};
     },
-    onResponseError: (_req, err) => {
+    onResponseError: async (req, err) => {
+      const failedCreation = notYetStored.get(req);
+      if (failedCreation) {
+        notYetStored.delete(req);
+        await discardFailedCreation(failedCreation, err);
+        return { status_code: 500, body: 'Something went wrong on our side while starting your upload, and nothing was kept. Please try again in a few minutes.\n' };
+      }
       if (err === ERRORS.ERR_MAX_SIZE_EXCEEDED) {
         return {
           status_code: 413,
@@ -211,26 +322,15 @@ export async function createSnapUploads(knex: Knex, logger: Logger, settings: Sn
   };
   const tus = new Server(options);
 
-  tus.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, uploadId: string) => {
-    void knex
-      .transaction(async (trx) => {
-        const file = (await trx('snap_files as f')
-          .join('snap_submissions as s', 's.id', 'f.submission_id')
-          .where({ 'f.upload_id': uploadId, 'f.state': 'uploading' })
-          .first('f.id', 'f.original_name', 's.reference')) as { id: number; original_name: string; reference: string } | undefined;
-        if (!file) return;
-        await trx('snap_files').where({ id: file.id }).delete();
-        await appendAudit(trx, {
-          actorKind: 'submitter',
-          actorId: file.reference,
-          action: 'file.upload_cancelled',
-          subjectKind: 'file',
-          subjectId: file.id,
-          reference: file.reference,
-          details: { uploadId, originalName: file.original_name },
-        });
-      })
-      .catch((err: unknown) => logger.error({ err, uploadId }, 'recording a cancelled upload failed'));
+  // The store has created the upload: from now on its row stays (resumable, cancellable, or abandoned).
+  tus.on(EVENTS.POST_CREATE, (req: object) => notYetStored.delete(req));
+  // Progress within a long PATCH (every second): the status shows it, and the upload is not idle.
+  tus.on(EVENTS.POST_RECEIVE, (_req: unknown, upload: Upload) => {
+    void knex('snap_files')
+      .where({ upload_id: upload.id, state: 'uploading' })
+      .where('received_bytes', '<', upload.offset)
+      .update({ received_bytes: upload.offset, uploaded_at: knex.fn.now() })
+      .catch((err: unknown) => logger.error({ err, uploadId: upload.id }, 'recording upload progress failed'));
   });
 
   void processor.recover().catch((err: unknown) => logger.error({ err }, 'queueing unfinished footage checks failed'));

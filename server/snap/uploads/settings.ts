@@ -19,7 +19,23 @@ import { footageStoreSettings, type FootageStoreConfig, type FootageStoreSetting
  *   CLAMD_URL                  tcp://host:3310 or unix:/path; absent = no virus scan; when set and
  *                              clamd is unavailable, files go on hold (fail closed)
  *   CLAMD_TIMEOUT_MS           whole scan time limit (default 10 minutes)
+ *   SNAP_UPLOAD_ABANDONED_AFTER_MS   an unfinished upload with no bytes for this long is set aside
+ *                              (files.ts sweepAbandonedUploads). Not declared in config.ts yet: used
+ *                              when the configuration carries it, else UPLOAD_ABANDONED_AFTER_MS.
  */
+
+/**
+ * An unfinished upload that has received no bytes for a day is abandoned: it no longer counts
+ * towards the file limit nor blocks `complete`. A day is far longer than any pause of a resumable
+ * upload on a poor connection, and short against the 14-day notice clock.
+ */
+export const UPLOAD_ABANDONED_AFTER_MS = 24 * 3_600_000;
+
+/** The abandonment time from the configuration when it has the key (a positive number of ms), else the constant. */
+export function uploadAbandonedAfterMs(config: object): number {
+  const value = (config as { SNAP_UPLOAD_ABANDONED_AFTER_MS?: unknown }).SNAP_UPLOAD_ABANDONED_AFTER_MS;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : UPLOAD_ABANDONED_AFTER_MS;
+}
 
 export interface SnapUploadSettings {
   store: FootageStoreSettings;
@@ -28,6 +44,8 @@ export interface SnapUploadSettings {
   processingConcurrency: number;
   onHoldRetryMs: number;
   maxProcessingAttempts: number;
+  /** An unfinished upload with no bytes for this long is set aside (abandoned). */
+  abandonAfterMs: number;
   /** processFootage options except the output paths. */
   footage: Omit<FootageOptions, 'thumbnailPath' | 'viewingCopyPath' | 'signal'>;
 }
@@ -71,6 +89,7 @@ export function snapUploadSettings(config: SnapUploadConfig): SnapUploadSettings
     processingConcurrency: config.SNAP_PROCESSING_CONCURRENCY,
     onHoldRetryMs: config.SNAP_ON_HOLD_RETRY_MS,
     maxProcessingAttempts: config.SNAP_MAX_PROCESSING_ATTEMPTS,
+    abandonAfterMs: uploadAbandonedAfterMs(config),
     footage,
   };
 }
