@@ -102,8 +102,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM_PATH))('the staff site register and van 
     const { page, problems } = await session.newPage({ width: 1400, height: 1000 });
     await session.signIn(page, '/staff/plans');
     await page.goto(`${session.server().url}/staff/plans?month=${month}`);
-    expect(await page.getByLabel('Month', { exact: true }).inputValue()).toBe(month);
+    // The page fills the month picker once its script has run and listed the month's plans (none yet).
     await page.locator('#no-plans').waitFor();
+    expect(await page.getByLabel('Month', { exact: true }).inputValue()).toBe(month);
     await page.getByLabel('Seed (optional)').fill('42');
     await page.getByRole('button', { name: 'Generate plan' }).click();
     await page.locator('#plan-progress').waitFor();
