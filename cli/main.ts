@@ -174,7 +174,7 @@ Examples:
     .command('add')
     .description('Create a staff user; the password is read from stdin when piped, else prompted for without echo')
     .requiredOption('--email <email>', 'sign-in email')
-    .option('--role <role>', 'a role (repeat for several): admin, analyst, planner, reviewer, decision_maker, supervisor', collect, [])
+    .option('--role <role>', 'a role (repeat for several): admin, analyst, planner, reviewer, decision_maker, supervisor, auditor', collect, [])
     .option('--display-name <name>', 'name shown in the staff area')
     .action(async (opts: { email: string; role: string[]; displayName?: string }) => {
       const password = await readNewPassword(stdin, stderr);

@@ -102,6 +102,16 @@ export const routeAccess: Record<string, Access> = {
   'POST /api/snap/submissions/:reference/complete': PUBLIC,
   'POST /api/snap/submissions/:reference/withdraw': PUBLIC,
 
+  // Operation Snap review (case work only: admin and auditor never reach a case or its footage)
+  'GET /api/snap/queue': staff('reviewer', 'decision_maker', 'supervisor'),
+  'GET /api/snap/cases/:reference': staff('reviewer', 'decision_maker', 'supervisor'),
+  'POST /api/snap/cases/:reference/claim': staff('reviewer', 'decision_maker', 'supervisor'),
+  'POST /api/snap/cases/:reference/release': staff('reviewer', 'decision_maker', 'supervisor'),
+  'POST /api/snap/cases/:reference/decision': staff('reviewer', 'decision_maker', 'supervisor'),
+  'POST /api/snap/cases/:reference/approve-court': staff('supervisor'),
+  'GET /api/snap/cases/:reference/media/:fileId': staff('reviewer', 'decision_maker', 'supervisor'),
+  'GET /api/snap/cases/:reference/media/:fileId/original': staff('reviewer', 'decision_maker', 'supervisor'),
+
   // Staff accounts
   'POST /api/auth/login': PUBLIC,
   'POST /api/auth/logout': ANY_STAFF,

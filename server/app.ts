@@ -22,6 +22,7 @@ import { roadRoutes } from './roads/routes.ts';
 import { planningRoutes } from './planning/routes.ts';
 import { serviceRoutes } from './service/routes.ts';
 import { siteRoutes } from './sites/routes.ts';
+import { snapReviewRoutes } from './snap/review-routes.ts';
 import { snapRoutes, type SnapOptions } from './snap/routes.ts';
 import { snapUploadHandler } from './snap/uploads/mount.ts';
 import { tileRoutes } from './tiles/routes.ts';
@@ -45,6 +46,7 @@ function allRoutes(ctx: AppContext, options: AppOptions): AnyRoute[] {
     ...vanRoutes(ctx),
     ...planningRoutes(ctx),
     ...snapRoutes(ctx, options.snap),
+    ...snapReviewRoutes(ctx),
   ];
 }
 

@@ -38,6 +38,7 @@ export const ROLE_LABELS: Record<string, string> = {
   reviewer: 'Reviewer',
   decision_maker: 'Decision maker',
   supervisor: 'Supervisor',
+  auditor: 'Auditor',
 };
 
 export function roleLabel(role: string): string {
