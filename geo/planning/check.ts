@@ -123,12 +123,6 @@ export function dayNumber(date: string): number {
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
 }
 
-/** Whether a shift template runs on a date: weekday listed, and bank holidays allowed if it is one. */
-export function shiftRunsOn(template: ShiftTemplate, date: string, calendar: Map<string, CalendarDay>): boolean {
-  if (!template.weekdays.includes(isoWeekday(date))) return false;
-  return template.bankHolidays || !calendar.get(date)?.bankHoliday;
-}
-
 /** A session with its instants parsed; `timed` when both parse and arrive < depart. */
 interface TimedSession {
   session: CheckedSession;
